@@ -1,0 +1,198 @@
+"""Command line: parse arguments, call the library, report. Exit 0 ok, 1 invalid data, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from immunoref.models import Therapy
+    from immunoref.validation import Issue
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the return value is the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except BrokenPipeError:  # `immunoref show x | head` closed the pipe: not an error
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="immunoref", description="Reference dataset of cancer immunotherapies, each fact with its source."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    info = commands.add_parser("info", help="dataset version and counts per table and class")
+    info.set_defaults(run=_info)
+
+    show = commands.add_parser("show", help="a readable card of one agent")
+    show.add_argument("agent_id")
+    show.set_defaults(run=_show)
+
+    validate = commands.add_parser("validate", help="check source records; every problem at once")
+    validate.add_argument("paths", nargs="*", type=Path, help="record files or folders (default: data)")
+    validate.add_argument("--format", choices=("text", "json", "github"), default="text")
+    validate.add_argument("--strict", action="store_true", help="fail on warnings too")
+    validate.set_defaults(run=_validate)
+
+    build = commands.add_parser("build", help="data/ -> immunoref/_data/*.parquet and schemas/")
+    build.add_argument("--root", type=Path, default=Path(), help="project folder holding data/ (default: .)")
+    build.set_defaults(run=_build)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("immunoref")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _info(args: argparse.Namespace) -> int:
+    import json as _json
+    from importlib.resources import files
+
+    manifest = _json.loads((files("immunoref") / "_data" / "manifest.json").read_text(encoding="utf-8"))
+    out = sys.stdout
+    out.write(f"immunoref {_version()} (dataset {manifest['dataset_version']})\n\nrows per table\n")
+    for table, count in manifest["rows"].items():
+        out.write(f"  {table:<16}{count:>6}\n")
+    out.write("\nagents per therapy class\n")
+    for therapy_class, count in manifest["agents_per_class"].items():
+        out.write(f"  {therapy_class:<22}{count:>4}\n")
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace) -> int:
+    from immunoref.loaders import UnknownAgentError, get
+
+    try:
+        therapy = get(args.agent_id)
+    except UnknownAgentError as error:
+        sys.stderr.write(f"immunoref show: {error}\n")
+        return EXIT_USAGE
+    sys.stdout.write(render_card(therapy))
+    return EXIT_OK
+
+
+def render_card(therapy: Therapy) -> str:
+    """A plain-text card of one agent: identity, mechanism, class facts, targets, indications, toxicities."""
+    from immunoref.models import AgentBase
+
+    lines = [f"{therapy.name} ({therapy.agent_id})", "=" * (len(therapy.name) + len(therapy.agent_id) + 3)]
+    brands = ", ".join(therapy.brand_names) or "-"
+    lines += [
+        f"class       {therapy.therapy_class} / {therapy.subclass}",
+        f"status      {therapy.status}",
+        f"brands      {brands}",
+        f"DrugBank    {therapy.drugbank_id or '-'}    ChEMBL {therapy.chembl_id or '-'}",
+    ]
+    specific = [name for name in type(therapy).model_fields if name not in AgentBase.model_fields]
+    for name in specific:
+        value = getattr(therapy, name)
+        if value not in (None, []):
+            lines.append(f"{name:<12}{', '.join(value) if isinstance(value, list) else value}")
+    lines += ["", "mechanism", *_wrap(therapy.mechanism), ""]
+    lines.append(f"targets ({len(therapy.targets)})")
+    for target in therapy.targets:
+        ids = ", ".join(i for i in (target.hgnc_id, target.uniprot_id) if i)
+        lines.append(f"  {target.label:<10} {target.action:<9} {ids}")
+    lines += ["", f"indications ({len(therapy.indications)})"]
+    for ind in sorted(therapy.indications, key=lambda i: (i.approval_date is None, i.approval_date, i.agency)):
+        date = ind.approval_date.isoformat() if ind.approval_date else "date unknown"
+        extras = [x for x in (ind.setting, ind.line_of_therapy, ind.biomarker) if x]
+        if ind.combination_with:
+            extras.append("with " + ", ".join(ind.combination_with))
+        withdrawn = f"  [withdrawn {ind.withdrawn_date}]" if ind.status == "withdrawn" else ""
+        lines.append(f"  {date}  {ind.agency:<5} {ind.approval_type:<11} {ind.disease}{withdrawn}")
+        if extras:
+            lines.append(f"{'':32}{'; '.join(extras)}")
+    lines += ["", f"toxicities ({len(therapy.toxicities)})"]
+    for tox in sorted(therapy.toxicities, key=lambda t: (not t.boxed_warning, t.label_section)):
+        mark = "BOXED " if tox.boxed_warning else "      "
+        pct = f"{tox.incidence_pct:g}%" if tox.incidence_pct is not None else ""
+        lines.append(f"  {mark}{tox.term} ({tox.mesh_id}) {pct}".rstrip())
+    lines += ["", f"references ({len(therapy.references)})"]
+    lines += [f"  [{r.reference_id}] {r.title}\n      {r.url}" for r in therapy.references]
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, width: int = 88) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="  ")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from immunoref.validation import validate_paths
+
+    paths = args.paths or [Path("data")]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        sys.stderr.write(f"immunoref validate: no such file or folder: {', '.join(map(str, missing))}\n")
+        return EXIT_USAGE
+    issues = validate_paths(paths)
+    report_issues(issues, args.format, sys.stdout)
+    failing = [i for i in issues if i.severity == "error" or args.strict]
+    return EXIT_INVALID if failing else EXIT_OK
+
+
+def report_issues(issues: Sequence[Issue], fmt: str, out: TextIO) -> None:
+    """Print issues as text lines with hints, as JSON, or as GitHub workflow annotations."""
+    if fmt == "json":
+        out.write(json.dumps([issue.model_dump() for issue in issues], indent=2, ensure_ascii=False) + "\n")
+        return
+    for issue in issues:
+        where = ":".join(str(part) for part in (issue.file, issue.line, issue.column) if part is not None)
+        field = f"{issue.field}: " if issue.field else ""
+        if fmt == "github":
+            position = "".join(f",{k}={v}" for k, v in (("line", issue.line), ("col", issue.column)) if v is not None)
+            text = f"{field}{issue.message}" + (f" (hint: {issue.hint})" if issue.hint else "")
+            out.write(f"::{issue.severity} file={issue.file}{position},title={issue.code}::{_escape(text)}\n")
+        else:
+            level = "" if issue.severity == "error" else "warning: "
+            out.write(f"{where}: {level}{field}{issue.message} [{issue.code}]\n")
+            if issue.hint:
+                out.write(f"  hint: {issue.hint}\n")
+    if fmt == "text":
+        errors = sum(1 for i in issues if i.severity == "error")
+        warnings = len(issues) - errors
+        out.write(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}\n")
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _build(args: argparse.Namespace) -> int:
+    from immunoref.build import ProjectPaths, build_dataset
+
+    paths = ProjectPaths(args.root)
+    if not paths.data.is_dir() or not (paths.root / "pyproject.toml").is_file():
+        sys.stderr.write(f"immunoref build: {paths.root.resolve()} is not an immunoref project (needs data/ and pyproject.toml)\n")
+        return EXIT_USAGE
+    result = build_dataset(paths)
+    if result.errors:
+        report_issues(result.issues, "text", sys.stderr)
+        sys.stderr.write("immunoref build: nothing written; fix the errors above\n")
+        return EXIT_INVALID
+    warnings = len(result.issues)
+    sys.stdout.write(
+        f"built {len(result.therapies)} agents into {paths.package_data} and {paths.schemas}"
+        f" ({warnings} warning{'s' * (warnings != 1)}; see `immunoref validate`)\n"
+    )
+    return EXIT_OK

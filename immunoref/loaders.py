@@ -1,0 +1,84 @@
+"""Packaged data for users: load() -> DataFrame, read_therapies() -> models, get() -> one model."""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+from immunoref.tables import COLUMNS, TABLES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from immunoref.models import Therapy
+
+
+class UnknownAgentError(KeyError):
+    """No agent has the requested agent_id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def load(table: str, **equals: Any) -> pd.DataFrame:
+    """Return one packaged table; keyword filters keep rows whose column equals the value
+    (for list columns, whose list contains it)."""
+    frame = _read_parquet(_check_table(table))
+    kinds = {column.name: column.kind for column in COLUMNS[table]}
+    for column, value in equals.items():
+        if column not in kinds:
+            raise ValueError(f"{table} has no column {column!r}{_suggest(column, kinds)}")
+        if kinds[column] == "list":
+            keep = frame[column].map(lambda items, wanted=value: items is not None and wanted in list(items))
+        else:
+            keep = frame[column].astype("string") == str(value) if kinds[column] == "category" else frame[column] == value
+        frame = frame[keep.fillna(False).astype(bool)]
+    return frame.reset_index(drop=True).copy()
+
+
+def load_all() -> dict[str, pd.DataFrame]:
+    """Return every packaged table by name."""
+    return {table: load(table) for table in TABLES}
+
+
+def read_therapies() -> list[Therapy]:
+    """Return every agent as its validated pydantic model, sorted by agent_id."""
+    return list(_therapies())
+
+
+def get(agent_id: str) -> Therapy:
+    """Return the model of one agent with all its facts; UnknownAgentError if there is none."""
+    by_id = {therapy.agent_id: therapy for therapy in _therapies()}
+    if agent_id not in by_id:
+        raise UnknownAgentError(f"no agent {agent_id!r}{_suggest(agent_id, by_id)}")
+    return by_id[agent_id]
+
+
+def _check_table(table: str) -> str:
+    if table not in TABLES:
+        raise ValueError(f"no table {table!r}; tables are {', '.join(TABLES)}")
+    return table
+
+
+def _suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+@cache
+def _read_parquet(table: str) -> pd.DataFrame:
+    import pandas as pd  # deferred: `import immunoref` stays cheap
+    import pyarrow.parquet as pq
+
+    with (files("immunoref") / "_data" / f"{table}.parquet").open("rb") as fh:
+        return pq.read_table(fh).to_pandas(types_mapper=pd.ArrowDtype)
+
+
+@cache
+def _therapies() -> tuple[Therapy, ...]:
+    from immunoref.models import THERAPY_LIST_ADAPTER
+
+    raw = (files("immunoref") / "_data" / "therapies.json").read_bytes()
+    return tuple(THERAPY_LIST_ADAPTER.validate_json(raw))

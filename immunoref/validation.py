@@ -1,0 +1,384 @@
+"""Check source records: each against its class model, then across records; never prints or exits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import types
+import typing
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from immunoref.grounding import Vocabularies, load_vocabularies
+from immunoref.models import MODELS, THERAPY_ADAPTER, AgentBase, Therapy
+from immunoref.sources import Loc, SourceError, SourceRecord, read_source
+from immunoref.vocabularies import THERAPY_CLASSES
+
+#: Suffix of source record files.
+RECORD_SUFFIX = ".yaml"
+
+#: Forms of identifier fields, shown when a value does not match.
+_FORMS = {
+    "agent_id": "a lowercase slug: pembrolizumab, talimogene-laherparepvec",
+    "reference_id": "a lowercase slug: pembrolizumab-fda-label",
+    "reference_ids": "lowercase slugs naming entries of references",
+    "hgnc_id": "HGNC:8760",
+    "symbol": "an HGNC approved symbol: PDCD1",
+    "target_antigen": "an HGNC approved symbol: CD19",
+    "uniprot_id": "a UniProt accession: Q15116",
+    "disease_id": "MONDO:0005105",
+    "mesh_id": "MESH:D011014",
+    "drugbank_id": "DB09037",
+    "chembl_id": "CHEMBL3137343",
+    "pmid": "digits only: 26027431",
+    "doi": "10.1056/NEJMoa1503093",
+    "url": "https://…",
+}
+_TYPE_CODES = {
+    "missing": "missing-field",
+    "extra_forbidden": "unknown-field",
+    "literal_error": "invalid-value",
+    "enum": "invalid-value",
+    "string_pattern_mismatch": "invalid-format",
+    "greater_than_equal": "out-of-range",
+    "less_than_equal": "out-of-range",
+    "too_short": "too-short",
+    "string_too_short": "too-short",
+    "union_tag_invalid": "unknown-therapy-class",
+    "union_tag_not_found": "missing-field",
+}
+
+
+class Issue(BaseModel):
+    """One problem in a source record."""
+
+    file: str
+    line: int | None  # 1-based, from the YAML node
+    column: int | None  # 1-based
+    record_id: str | None
+    field: str | None  # path in the record, e.g. "indications[3].approval_date"
+    code: str  # stable, e.g. "unknown-therapy-class"
+    message: str  # what is wrong, quoting it
+    hint: str | None = None  # how to fix it
+    severity: Literal["error", "warning"] = "error"
+
+
+@dataclass
+class CheckResult:
+    """The records that passed their model, and every issue found on the way."""
+
+    therapies: list[Therapy] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.severity == "error"]
+
+
+def validate_paths(paths: Sequence[Path], *, today: dt.date | None = None) -> list[Issue]:
+    """Every issue in the record files at paths (folders are searched for *.yaml)."""
+    return check_paths(paths, today=today).issues
+
+
+def validate_file(path: Path, *, today: dt.date | None = None) -> list[Issue]:
+    """Every issue in one record file, on its own."""
+    return check_paths([path], today=today).issues
+
+
+def find_record_files(paths: Sequence[Path]) -> list[tuple[Path, Path | None]]:
+    """Record files under paths, sorted, each with the folder it must stay inside (None for named files)."""
+    found: dict[Path, Path | None] = {}
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(path.rglob(f"*{RECORD_SUFFIX}")):
+                found.setdefault(file, path)
+        else:
+            found.setdefault(path, None)
+    return sorted(found.items())
+
+
+def check_paths(paths: Sequence[Path], *, today: dt.date | None = None) -> CheckResult:
+    """Validate the record files at paths one by one, then across records."""
+    today = today or dt.date.today()
+    vocabularies = load_vocabularies()
+    result = CheckResult()
+    sources: list[SourceRecord] = []
+    for file, root in find_record_files(paths):
+        try:
+            source = read_source(file, root=root)
+        except SourceError as error:
+            result.issues.append(
+                Issue(
+                    file=str(file), line=error.line, column=error.column, record_id=None, field=None,
+                    code=error.code, message=error.message, hint=error.hint,
+                )
+            )
+            continue
+        therapy, issues = check_source(source, vocabularies, today)
+        result.issues.extend(issues)
+        if therapy is not None:
+            result.therapies.append(therapy)
+            sources.append(source)
+    result.issues.extend(_cross_record_issues(result.therapies, sources))
+    result.therapies.sort(key=lambda therapy: therapy.agent_id)
+    result.issues.sort(key=lambda i: (i.file, i.line or 0, i.column or 0, i.code))
+    return result
+
+
+def check_source(
+    source: SourceRecord, vocabularies: Vocabularies, today: dt.date
+) -> tuple[Therapy | None, list[Issue]]:
+    """The record's model (None if it does not validate) and its issues."""
+    record_id = source.data.get("agent_id") if isinstance(source.data.get("agent_id"), str) else None
+    report = _Reporter(source, record_id)
+    try:
+        therapy = THERAPY_ADAPTER.validate_python(source.data)
+    except ValidationError as error:
+        for detail in error.errors(include_url=False):
+            report.pydantic(detail)
+        return None, report.issues
+    for loc, code, message, hint, severity in _record_rules(therapy, source.path, vocabularies, today):
+        report.add(loc, code, message, hint, severity)
+    return therapy, report.issues
+
+
+class _Reporter:
+    """Turns problems at a loc into Issues with the file position and a readable field path."""
+
+    def __init__(self, source: SourceRecord, record_id: str | None) -> None:
+        self.source = source
+        self.record_id = record_id
+        self.issues: list[Issue] = []
+        therapy_class = source.data.get("therapy_class")
+        self.model: type[AgentBase] | None = MODELS.get(therapy_class) if isinstance(therapy_class, str) else None
+
+    def add(
+        self, loc: Loc, code: str, message: str, hint: str | None = None,
+        severity: Literal["error", "warning"] = "error", *, key: bool = False,
+    ) -> None:
+        line, column = self.source.locate(loc, key=key)
+        self.issues.append(
+            Issue(
+                file=str(self.source.path), line=line, column=column, record_id=self.record_id,
+                field=format_loc(loc) or None, code=code, message=message, hint=hint, severity=severity,
+            )
+        )
+
+    def pydantic(self, detail: dict[str, Any]) -> None:
+        loc: Loc = tuple(detail["loc"])
+        kind: str = detail["type"]
+        if self.model is not None and loc and loc[0] == self.model.model_fields["therapy_class"].annotation.__args__[0]:
+            loc = loc[1:]  # drop the discriminator tag pydantic puts first
+        code = _TYPE_CODES.get(kind, kind if "-" in kind else "wrong-type")
+        value = detail.get("input")
+        name = next((part for part in reversed(loc) if isinstance(part, str)), "")
+        if kind in ("union_tag_invalid", "union_tag_not_found"):
+            loc = ("therapy_class",)
+            value = self.source.data.get("therapy_class")
+            message = "is required" if kind == "union_tag_not_found" else f"{value!r} is not a therapy class"
+            self.add(loc, code, message, _choices_hint(value, THERAPY_CLASSES))
+        elif kind == "missing":
+            self.add(loc, code, f"{name!r} is required", f"add `{name}:` here", key=True)
+        elif kind == "extra_forbidden":
+            allowed = _fields_at(self.model, loc[:-1])
+            self.add(loc, code, f"{name!r} is not a field here", _choices_hint(name, allowed), key=True)
+        elif kind in ("literal_error", "enum"):
+            allowed = tuple(re.findall(r"'([^']*)'", detail.get("ctx", {}).get("expected", "")))
+            self.add(loc, code, f"{value!r} is not allowed", _choices_hint(value, allowed))
+        elif kind == "string_pattern_mismatch":
+            form = _FORMS.get(name) or _FORMS.get(str(loc[-2]) if len(loc) > 1 else "", "")
+            self.add(loc, code, f"{value!r} is not of the expected form", f"write it as {form}" if form else None)
+        elif code == "wrong-type":
+            self.add(loc, code, f"{_short(value)}: {detail['msg'][0].lower()}{detail['msg'][1:]}")
+        else:
+            self.add(loc, code, detail["msg"].removeprefix("Value error, "))
+
+
+def format_loc(loc: Loc) -> str:
+    """A loc as curators read it: indications[3].approval_date."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _choices_hint(value: object, allowed: Sequence[str]) -> str | None:
+    if not allowed:
+        return None
+    close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6) if value is not None else []
+    listing = ", ".join(sorted(allowed))
+    return f"did you mean {close[0]!r}? Allowed: {listing}" if close else f"use one of {listing}"
+
+
+def _fields_at(model: type[BaseModel] | None, loc: Loc) -> tuple[str, ...]:
+    """Field names of the model found by following loc from the record's model."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        annotation = current.model_fields[part].annotation if part in current.model_fields else None
+        current = _model_in(annotation)
+    return tuple(current.model_fields) if current is not None else ()
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) in (list, typing.Union):
+        return next((m for a in typing.get_args(annotation) if (m := _model_in(a)) is not None), None)
+    return None
+
+
+_Problem = tuple[Loc, str, str, str | None, Literal["error", "warning"]]
+
+
+def _record_rules(therapy: Therapy, path: Path, vocab: Vocabularies, today: dt.date) -> Iterator[_Problem]:
+    """Rules over one whole record: its file, its citations, its identifiers, its dates."""
+    if path.stem != therapy.agent_id:
+        yield (("agent_id",), "file-name-mismatch",
+               f"agent_id {therapy.agent_id!r} differs from the file name {path.name!r}",
+               f"rename the file to {therapy.agent_id}{RECORD_SUFFIX}", "error")
+    if path.parent.name in THERAPY_CLASSES and path.parent.name != therapy.therapy_class:
+        yield (("therapy_class",), "wrong-class-folder",
+               f"a {therapy.therapy_class} record sits in the folder {path.parent.name}/",
+               f"move it to data/{therapy.therapy_class}/", "error")
+    yield from _citation_rules(therapy)
+    yield from _duplicate_rules(therapy)
+    yield from _grounding_rules(therapy, vocab)
+    yield from _date_rules(therapy, today)
+
+
+def _citation_rules(therapy: Therapy) -> Iterator[_Problem]:
+    defined: dict[str, int] = {}
+    for index, reference in enumerate(therapy.references):
+        if reference.reference_id in defined:
+            yield (("references", index, "reference_id"), "duplicate-reference-id",
+                   f"{reference.reference_id!r} is already defined at references[{defined[reference.reference_id]}]",
+                   "give each reference its own id", "error")
+        defined.setdefault(reference.reference_id, index)
+    cited: set[str] = set()
+    for loc, ids in _citations(therapy):
+        for position, reference_id in enumerate(ids):
+            cited.add(reference_id)
+            if reference_id not in defined:
+                yield ((*loc, "reference_ids", position), "dangling-reference",
+                       f"{reference_id!r} is not among this record's references",
+                       _choices_hint(reference_id, tuple(defined)) or "add it under references", "error")
+    for reference_id, index in defined.items():
+        if reference_id not in cited:
+            yield (("references", index, "reference_id"), "unused-reference",
+                   f"{reference_id!r} is defined but no fact cites it", "cite it or remove it", "warning")
+
+
+def _citations(therapy: Therapy) -> Iterator[tuple[Loc, list[str]]]:
+    yield (), therapy.reference_ids
+    for group in ("targets", "indications", "toxicities"):
+        for index, entry in enumerate(getattr(therapy, group)):
+            yield (group, index), entry.reference_ids
+
+
+def _duplicate_rules(therapy: Therapy) -> Iterator[_Problem]:
+    keyed = {
+        "targets": lambda t: t.label,
+        "indications": lambda i: i.model_dump(exclude={"reference_ids", "note", "disease"}),
+        "toxicities": lambda t: (t.term.casefold(), t.label_section),
+    }
+    for group, key_of in keyed.items():
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(getattr(therapy, group)):
+            key = repr(key_of(entry))
+            if key in seen:
+                yield ((group, index), f"duplicate-{group[:-1]}",
+                       f"repeats {group}[{seen[key]}]", "merge the two entries", "error")
+            seen.setdefault(key, index)
+
+
+def _grounding_rules(therapy: Therapy, vocab: Vocabularies) -> Iterator[_Problem]:
+    refresh = "if it is right, run `python scripts/vendor_vocabularies.py` to vendor it from shared/reference"
+    for index, target in enumerate(therapy.targets):
+        loc: Loc = ("targets", index)
+        if target.hgnc_id is None:
+            continue
+        row = vocab.hgnc.get(target.hgnc_id)
+        if row is None:
+            yield ((*loc, "hgnc_id"), "unknown-hgnc-id", f"{target.hgnc_id!r} is not a known HGNC ID", refresh, "error")
+            continue
+        if target.symbol != row["symbol"]:
+            yield ((*loc, "symbol"), "hgnc-symbol-mismatch",
+                   f"{target.hgnc_id} is {row['symbol']!r} in HGNC, not {target.symbol!r}",
+                   f"write symbol: {row['symbol']} (or fix hgnc_id)", "error")
+        uniprots = row["uniprot_ids"].split(",") if row["uniprot_ids"] else []
+        if target.uniprot_id is not None and target.uniprot_id not in uniprots:
+            yield ((*loc, "uniprot_id"), "uniprot-mismatch",
+                   f"{target.uniprot_id!r} is not a UniProt ID of {row['symbol']} in HGNC",
+                   f"use {' or '.join(uniprots)}" if uniprots else None, "error")
+    for index, indication in enumerate(therapy.indications):
+        if indication.disease_id not in vocab.mondo:
+            yield (("indications", index, "disease_id"), "unknown-mondo-id",
+                   f"{indication.disease_id!r} is not a known MONDO term", refresh, "error")
+    for index, toxicity in enumerate(therapy.toxicities):
+        if toxicity.mesh_id is None:
+            yield (("toxicities", index, "mesh_id"), "ungrounded-toxicity",
+                   f"{toxicity.term!r} has no MeSH descriptor", "add one if a descriptor matches the term", "warning")
+        elif toxicity.mesh_id not in vocab.mesh:
+            yield (("toxicities", index, "mesh_id"), "unknown-mesh-id",
+                   f"{toxicity.mesh_id!r} is not a known MeSH descriptor", refresh, "error")
+    if therapy.drugbank_id is not None:
+        drug = vocab.drugbank.get(therapy.drugbank_id)
+        if drug is None:
+            yield (("drugbank_id",), "unknown-drugbank-id",
+                   f"{therapy.drugbank_id!r} is not a known DrugBank ID", refresh, "error")
+        elif therapy.chembl_id is not None and therapy.chembl_id not in drug["chembl_ids"].split(","):
+            yield (("chembl_id",), "unpaired-chembl-id",
+                   f"{therapy.chembl_id!r} is not the ChEMBL ID DrugBank gives for {therapy.drugbank_id}",
+                   f"use {drug['chembl_ids']}" if drug["chembl_ids"] else "set chembl_id: null", "error")
+    elif therapy.chembl_id is not None:
+        yield (("chembl_id",), "unpaired-chembl-id", "chembl_id needs a drugbank_id to be checked against",
+               "add drugbank_id or set chembl_id: null", "error")
+
+
+def _date_rules(therapy: Therapy, today: dt.date) -> Iterator[_Problem]:
+    for index, indication in enumerate(therapy.indications):
+        loc: Loc = ("indications", index)
+        for name in ("approval_date", "withdrawn_date"):
+            value = getattr(indication, name)
+            if value is not None and value > today:
+                yield ((*loc, name), "future-date", f"{value} is in the future", None, "error")
+        if indication.approval_date is None:
+            yield ((*loc, "approval_date"), "missing-approval-date",
+                   "no approval date: the indication is kept, but as-of queries cannot place it",
+                   "add the date when a source gives it", "warning")
+    for index, reference in enumerate(therapy.references):
+        if reference.accessed > today:
+            yield (("references", index, "accessed"), "future-date", f"{reference.accessed} is in the future",
+                   None, "error")
+
+
+def _cross_record_issues(therapies: Iterable[Therapy], sources: Iterable[SourceRecord]) -> Iterator[Issue]:
+    """Agent IDs unique across files; a reference_id shared by files must be the same reference."""
+    first_agent: dict[str, SourceRecord] = {}
+    first_reference: dict[str, tuple[Any, SourceRecord]] = {}
+    for therapy, source in zip(therapies, sources, strict=True):
+        report = _Reporter(source, therapy.agent_id)
+        if therapy.agent_id in first_agent:
+            report.add(("agent_id",), "duplicate-agent-id",
+                       f"{therapy.agent_id!r} is also the agent_id of {first_agent[therapy.agent_id].path}",
+                       "each agent has one record")
+        first_agent.setdefault(therapy.agent_id, source)
+        for index, reference in enumerate(therapy.references):
+            earlier = first_reference.setdefault(reference.reference_id, (reference, source))
+            if earlier[1] is not source and earlier[0] != reference:
+                report.add(("references", index, "reference_id"), "conflicting-reference",
+                           f"{reference.reference_id!r} is defined differently in {earlier[1].path}",
+                           "use the same fields in both records, or another reference_id")
+        yield from report.issues

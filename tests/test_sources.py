@@ -1,0 +1,82 @@
+"""Malformed files: each gives one issue naming the file (and line), never an exception."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_RECORD, RecordWriter
+
+from immunoref.sources import MAX_BYTES, MAX_DEPTH, parse_source, read_source
+from immunoref.validation import validate_paths
+
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+"""
+
+BAD_FILES: dict[str, tuple[str | bytes, str, int | None]] = {
+    # name: (content, expected code, expected line)
+    "syntax": ("agent_id: x\nname: [unclosed\nstatus: approved\n", "yaml-syntax", 3),
+    "alias-bomb": (BILLION_LAUGHS, "yaml-alias", 2),
+    "deep-flow": ("a: " + "[" * 100_000 + "]" * 100_000 + "\n", "too-deep", 1),
+    "deep-block": ("".join(f"{'  ' * i}k{i}:\n" for i in range(MAX_DEPTH + 2)) + "  " * (MAX_DEPTH + 2) + "v\n",
+                   "too-deep", MAX_DEPTH + 1),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary-file", None),
+    "latin1": ("agent_id: x\nname: caf\xe9\n".encode("latin-1"), "not-utf8", 2),
+    "tab": ("agent_id: x\ntargets:\n\t- symbol: CD19\n", "tab-indentation", 3),
+    "duplicate-key": ("agent_id: x\nname: a\nname: b\n", "duplicate-key", 3),
+    "two-documents": ("agent_id: x\n---\nagent_id: y\n", "multiple-documents", 2),
+    "empty": ("", "empty-file", None),
+    "only-comments": ("# nothing here\n\n", "empty-file", None),
+    "top-level-list": ("- agent_id: x\n", "not-a-mapping", 1),
+    "top-level-scalar": ("just text\n", "not-a-mapping", 1),
+    "non-text-key": ("? [a, b]\n: 1\n", "invalid-key", 1),
+    "python-tag": ("agent_id: !!python/object:os.system x\n", "yaml-value", 1),
+}
+
+
+@pytest.mark.parametrize("name", BAD_FILES, ids=str)
+def test_bad_file_gives_one_clear_issue(name: str, write_record: RecordWriter) -> None:
+    content, code, line = BAD_FILES[name]
+    path = write_record(content)
+    issues = validate_paths([path])
+    assert [(i.code, i.line, i.file) for i in issues] == [(code, line, str(path))]
+    assert issues[0].message
+
+
+def test_oversized_file_is_refused_before_reading(write_record: RecordWriter) -> None:
+    path = write_record(MINIMAL_RECORD + "# padding\n" * (MAX_BYTES // 10 + 1))
+    assert [i.code for i in validate_paths([path])] == ["file-too-large"]
+
+
+def test_symlink_out_of_the_data_folder_is_refused(data_dir: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(MINIMAL_RECORD, encoding="utf-8")
+    os.symlink(outside, data_dir / "checkpoint_inhibitor" / "testumab.yaml")
+    issues = validate_paths([data_dir])
+    assert [i.code for i in issues] == ["outside-data-folder"]
+
+
+def test_positions_point_at_keys_and_values() -> None:
+    record = parse_source(b"agent_id: x\ntargets:\n  - symbol: CD19\n    name: B4\n", Path("x.yaml"))
+    assert record.locate(("targets", 0, "name")) == (4, 11)
+    assert record.locate(("targets", 0, "name"), key=True) == (4, 5)
+    assert record.locate(("targets", 0, "absent")) == (3, 5)  # nearest written ancestor
+    assert record.locate(("nowhere",)) == (1, 1)
+
+
+def test_dates_and_numbers_keep_their_yaml_types(write_record: RecordWriter) -> None:
+    data = read_source(write_record()).data
+    assert str(data["indications"][0]["approval_date"]) == "2011-03-25"
+    assert data["toxicities"][0]["incidence_pct"] == 32
+
+
+def test_anchor_without_alias_is_harmless() -> None:
+    record = parse_source(b"agent_id: &id x\nname: y\n", Path("x.yaml"))
+    assert record.data == {"agent_id": "x", "name": "y"}
