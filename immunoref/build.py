@@ -61,7 +61,9 @@ def build_outputs(therapies: Sequence[Therapy], version: str) -> tuple[dict[str,
     import pydantic
 
     data: dict[str, bytes] = {f"{table}.parquet": parquet_bytes(arrow_table(table, therapies)) for table in TABLES}
-    data["therapies.json"] = THERAPY_LIST_ADAPTER.dump_json(sorted(therapies, key=lambda t: t.agent_id), indent=1) + b"\n"
+    data["therapies.json"] = (
+        THERAPY_LIST_ADAPTER.dump_json(sorted(therapies, key=lambda t: t.agent_id), indent=1) + b"\n"
+    )
     manifest = {
         "dataset_version": version,
         "files": {name: {"sha256": hashlib.sha256(content).hexdigest()} for name, content in sorted(data.items())},

@@ -183,7 +183,9 @@ def _build(args: argparse.Namespace) -> int:
 
     paths = ProjectPaths(args.root)
     if not paths.data.is_dir() or not (paths.root / "pyproject.toml").is_file():
-        sys.stderr.write(f"immunoref build: {paths.root.resolve()} is not an immunoref project (needs data/ and pyproject.toml)\n")
+        sys.stderr.write(
+            f"immunoref build: {paths.root.resolve()} is not an immunoref project (needs data/ and pyproject.toml)\n"
+        )
         return EXIT_USAGE
     result = build_dataset(paths)
     if result.errors:

@@ -33,7 +33,9 @@ def load(table: str, **equals: Any) -> pd.DataFrame:
         if kinds[column] == "list":
             keep = frame[column].map(lambda items, wanted=value: items is not None and wanted in list(items))
         else:
-            keep = frame[column].astype("string") == str(value) if kinds[column] == "category" else frame[column] == value
+            keep = (
+                frame[column].astype("string") == str(value) if kinds[column] == "category" else frame[column] == value
+            )
         frame = frame[keep.fillna(False).astype(bool)]
     return frame.reset_index(drop=True).copy()
 

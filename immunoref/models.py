@@ -77,9 +77,7 @@ class Record(BaseModel):
 class Reference(Record):
     """A source that was read, cited by reference_id from the facts it supports."""
 
-    reference_id: ReferenceId = Field(
-        description="Lowercase slug, unique across the dataset: pembrolizumab-fda-label."
-    )
+    reference_id: ReferenceId = Field(description="Lowercase slug, unique across the dataset: pembrolizumab-fda-label.")
     kind: ReferenceKind = Field(description="label, pubmed, doi, trial or web.")
     title: Text = Field(description="Title of the document as published.")
     url: Url = Field(description="Address the curator read the source at.")
@@ -143,9 +141,7 @@ class Indication(Record):
     approval_date: dt.date | None = Field(
         description="Date this approval was granted (YYYY-MM-DD); null only when no source gives the day.",
     )
-    approval_type: ApprovalType = Field(
-        description="regular, accelerated, conditional or exceptional_circumstances."
-    )
+    approval_type: ApprovalType = Field(description="regular, accelerated, conditional or exceptional_circumstances.")
     line_of_therapy: LineOfTherapy | None = Field(
         default=None, description="first_line, second_line_or_later, …; null when the label does not say."
     )
@@ -272,7 +268,9 @@ class MonoclonalAntibody(AgentBase):
     isotype: Isotype | None = Field(default=None, description="Heavy-chain isotype; null for Fc-less fragments.")
     origin: AntibodyOrigin = Field(description="human, humanized, chimeric or murine.")
     payload: Text | None = Field(default=None, description="Conjugated drug or isotope: monomethyl auristatin E.")
-    linker: Text | None = Field(default=None, description="Linker of a conjugate: protease-cleavable valine-citrulline.")
+    linker: Text | None = Field(
+        default=None, description="Linker of a conjugate: protease-cleavable valine-citrulline."
+    )
     effector_mechanisms: list[EffectorMechanism] = Field(
         min_length=1, description="How it acts: adcc, cdc, t_cell_redirection, payload_delivery, …"
     )
@@ -294,7 +292,9 @@ class Vaccine(AgentBase):
     subclass: VaccineSubclass = Field(description="Platform: cellular, live_bacterial, virus_like_particle, …")
     intent: VaccineIntent = Field(description="preventive or therapeutic.")
     antigens: list[Text] = Field(default_factory=list, description="Antigens it presents: HPV L1 (types 16, 18).")
-    adjuvant: Text | None = Field(default=None, description="Adjuvant, if any: amorphous aluminum hydroxyphosphate sulfate.")
+    adjuvant: Text | None = Field(
+        default=None, description="Adjuvant, if any: amorphous aluminum hydroxyphosphate sulfate."
+    )
     route: Route = Field(description="Route of administration: intravesical.")
 
 

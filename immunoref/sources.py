@@ -67,7 +67,8 @@ def read_source(path: Path, *, root: Path | None = None) -> SourceRecord:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise SourceError(
-                "file-too-large", f"{size} bytes; a record may have at most {MAX_BYTES}",
+                "file-too-large",
+                f"{size} bytes; a record may have at most {MAX_BYTES}",
                 hint="split the record or remove pasted material",
             )
         raw = path.read_bytes()
@@ -88,8 +89,10 @@ def parse_source(raw: bytes, path: Path) -> SourceRecord:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
         raise SourceError(
-            "yaml-syntax", f"invalid YAML: {problem}",
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+            "yaml-syntax",
+            f"invalid YAML: {problem}",
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
             hint="check indentation, colons and quotes around this place",
         ) from None
     except yaml.YAMLError as error:
@@ -99,7 +102,10 @@ def parse_source(raw: bytes, path: Path) -> SourceRecord:
     if not isinstance(builder.root, dict):
         kind = "a list" if isinstance(builder.root, list) else "a single value"
         raise SourceError(
-            "not-a-mapping", f"the file holds {kind}, not a mapping of fields", line=1, column=1,
+            "not-a-mapping",
+            f"the file holds {kind}, not a mapping of fields",
+            line=1,
+            column=1,
             hint="a record is a mapping: `agent_id: …`, `name: …`, …",
         )
     return SourceRecord(path, builder.root, builder.value_positions, builder.key_positions)
@@ -114,7 +120,10 @@ def _decode(raw: bytes) -> str:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         raise SourceError(
-            "not-utf8", f"byte 0x{raw[error.start]:02x} is not UTF-8", line=line, column=column,
+            "not-utf8",
+            f"byte 0x{raw[error.start]:02x} is not UTF-8",
+            line=line,
+            column=column,
             hint="save the file as UTF-8",
         ) from None
 
@@ -124,7 +133,10 @@ def _reject_tab_indentation(text: str) -> None:
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             raise SourceError(
-                "tab-indentation", "a tab is used for indentation", line=number, column=indent.index("\t") + 1,
+                "tab-indentation",
+                "a tab is used for indentation",
+                line=number,
+                column=indent.index("\t") + 1,
                 hint="YAML indents with spaces only",
             )
 
@@ -147,12 +159,17 @@ class _TreeBuilder:
             self.documents += 1
             if self.documents > 1:
                 raise SourceError(
-                    "multiple-documents", "the file holds more than one YAML document",
-                    line=event.start_mark.line + 1, column=1, hint="one record per file: remove the `---`",
+                    "multiple-documents",
+                    "the file holds more than one YAML document",
+                    line=event.start_mark.line + 1,
+                    column=1,
+                    hint="one record per file: remove the `---`",
                 )
         elif isinstance(event, yaml.AliasEvent):
             raise SourceError(
-                "yaml-alias", f"the alias *{event.anchor} is not allowed", *_where(event),
+                "yaml-alias",
+                f"the alias *{event.anchor} is not allowed",
+                *_where(event),
                 hint="write each value out in full; records do not use anchors and aliases",
             )
         elif isinstance(event, yaml.ScalarEvent):
@@ -160,7 +177,9 @@ class _TreeBuilder:
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if len(self._stack) >= MAX_DEPTH:
                 raise SourceError(
-                    "too-deep", f"nesting deeper than {MAX_DEPTH} levels", *_where(event),
+                    "too-deep",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    *_where(event),
                     hint="records nest at most a few levels: fields, lists of entries, their fields",
                 )
             container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
@@ -179,13 +198,17 @@ class _TreeBuilder:
             if tag == "tag:yaml.org,2002:timestamp":
                 return event.value
             raise SourceError(
-                "yaml-value", f"cannot read the value {event.value!r}", *_where(event),
+                "yaml-value",
+                f"cannot read the value {event.value!r}",
+                *_where(event),
                 hint="quote the value to keep it as text",
             ) from None
         except yaml.YAMLError as error:
             raise SourceError(
-                "yaml-value", f"cannot read the value {event.value!r}: {getattr(error, 'problem', error)}",
-                *_where(event), hint="quote the value to keep it as text",
+                "yaml-value",
+                f"cannot read the value {event.value!r}: {getattr(error, 'problem', error)}",
+                *_where(event),
+                hint="quote the value to keep it as text",
             ) from None
 
     def _add(self, value: Any, event: yaml.NodeEvent) -> Loc:
@@ -205,14 +228,18 @@ class _TreeBuilder:
         if frame[2] is None:  # this value is a key
             if not isinstance(value, str) or isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 raise SourceError(
-                    "invalid-key", f"field names must be text, not {value!r}", *position,
+                    "invalid-key",
+                    f"field names must be text, not {value!r}",
+                    *position,
                     hint="write field names as plain words: `approval_date:`",
                 )
             seen: dict[str, int] = frame[3]
             if value in seen:
                 raise SourceError(
-                    "duplicate-key", f"{value!r} appears twice in this mapping (first on line {seen[value]})",
-                    *position, hint="keep one; YAML would silently drop the other",
+                    "duplicate-key",
+                    f"{value!r} appears twice in this mapping (first on line {seen[value]})",
+                    *position,
+                    hint="keep one; YAML would silently drop the other",
                 )
             seen[value] = position[0]
             frame[2] = value

@@ -148,14 +148,14 @@ def rows_of(table: str, therapies: Sequence[Therapy]) -> list[dict[str, Any]]:
     """One dict per row, in the table's order: agents by agent_id, facts in curated order, references by id."""
     ordered = sorted(therapies, key=lambda therapy: therapy.agent_id)
     if table == "agents":
-        return [therapy.model_dump(exclude={"targets", "indications", "toxicities", "references"}) for therapy in ordered]
+        return [
+            therapy.model_dump(exclude={"targets", "indications", "toxicities", "references"}) for therapy in ordered
+        ]
     if table == "references":
         unique = {r.reference_id: r for therapy in ordered for r in therapy.references}
         return [unique[key].model_dump() for key in sorted(unique)]
     return [
-        {"agent_id": therapy.agent_id, **entry.model_dump()}
-        for therapy in ordered
-        for entry in getattr(therapy, table)
+        {"agent_id": therapy.agent_id, **entry.model_dump()} for therapy in ordered for entry in getattr(therapy, table)
     ]
 
 
@@ -165,7 +165,10 @@ def arrow_table(table: str, therapies: Sequence[Therapy]) -> pa.Table:
 
     schema = arrow_schema(table)
     rows = rows_of(table, therapies)
-    arrays = [_array([row.get(c.name) for row in rows], c, field.type) for c, field in zip(COLUMNS[table], schema, strict=True)]
+    arrays = [
+        _array([row.get(c.name) for row in rows], c, field.type)
+        for c, field in zip(COLUMNS[table], schema, strict=True)
+    ]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 

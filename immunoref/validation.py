@@ -114,8 +114,14 @@ def check_paths(paths: Sequence[Path], *, today: dt.date | None = None) -> Check
         except SourceError as error:
             result.issues.append(
                 Issue(
-                    file=str(file), line=error.line, column=error.column, record_id=None, field=None,
-                    code=error.code, message=error.message, hint=error.hint,
+                    file=str(file),
+                    line=error.line,
+                    column=error.column,
+                    record_id=None,
+                    field=None,
+                    code=error.code,
+                    message=error.message,
+                    hint=error.hint,
                 )
             )
             continue
@@ -136,13 +142,17 @@ def check_source(
     """The record's model (None if it does not validate) and its issues."""
     record_id = source.data.get("agent_id") if isinstance(source.data.get("agent_id"), str) else None
     report = _Reporter(source, record_id)
+    therapy: Therapy | None = None
     try:
         therapy = THERAPY_ADAPTER.validate_python(source.data)
     except ValidationError as error:
         for detail in error.errors(include_url=False):
             report.pydantic(detail)
-        return None, report.issues
-    for loc, code, message, hint, severity in _record_rules(therapy, source.path, vocabularies, today):
+    # Identifiers are checked on the data as written, so they are reported even beside model errors.
+    problems = list(_grounding_rules(source.data, vocabularies))
+    if therapy is not None:
+        problems += _record_rules(therapy, source.path, today)
+    for loc, code, message, hint, severity in problems:
         report.add(loc, code, message, hint, severity)
     return therapy, report.issues
 
@@ -158,14 +168,27 @@ class _Reporter:
         self.model: type[AgentBase] | None = MODELS.get(therapy_class) if isinstance(therapy_class, str) else None
 
     def add(
-        self, loc: Loc, code: str, message: str, hint: str | None = None,
-        severity: Literal["error", "warning"] = "error", *, key: bool = False,
+        self,
+        loc: Loc,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        severity: Literal["error", "warning"] = "error",
+        *,
+        key: bool = False,
     ) -> None:
         line, column = self.source.locate(loc, key=key)
         self.issues.append(
             Issue(
-                file=str(self.source.path), line=line, column=column, record_id=self.record_id,
-                field=format_loc(loc) or None, code=code, message=message, hint=hint, severity=severity,
+                file=str(self.source.path),
+                line=line,
+                column=column,
+                record_id=self.record_id,
+                field=format_loc(loc) or None,
+                code=code,
+                message=message,
+                hint=hint,
+                severity=severity,
             )
         )
 
@@ -215,9 +238,10 @@ def _short(value: object) -> str:
 def _choices_hint(value: object, allowed: Sequence[str]) -> str | None:
     if not allowed:
         return None
-    close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6) if value is not None else []
+    folded = {choice.casefold(): choice for choice in allowed}
+    close = difflib.get_close_matches(str(value).casefold(), list(folded), n=1, cutoff=0.6) if value is not None else []
     listing = ", ".join(sorted(allowed))
-    return f"did you mean {close[0]!r}? Allowed: {listing}" if close else f"use one of {listing}"
+    return f"did you mean {folded[close[0]]!r}? Allowed: {listing}" if close else f"use one of {listing}"
 
 
 def _fields_at(model: type[BaseModel] | None, loc: Loc) -> tuple[str, ...]:
@@ -242,42 +266,71 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 _Problem = tuple[Loc, str, str, str | None, Literal["error", "warning"]]
 
 
-def _record_rules(therapy: Therapy, path: Path, vocab: Vocabularies, today: dt.date) -> Iterator[_Problem]:
+def _record_rules(therapy: Therapy, path: Path, today: dt.date) -> Iterator[_Problem]:
     """Rules over one whole record: its file, its citations, its identifiers, its dates."""
     if path.stem != therapy.agent_id:
-        yield (("agent_id",), "file-name-mismatch",
-               f"agent_id {therapy.agent_id!r} differs from the file name {path.name!r}",
-               f"rename the file to {therapy.agent_id}{RECORD_SUFFIX}", "error")
+        yield (
+            ("agent_id",),
+            "file-name-mismatch",
+            f"agent_id {therapy.agent_id!r} differs from the file name {path.name!r}",
+            f"rename the file to {therapy.agent_id}{RECORD_SUFFIX}",
+            "error",
+        )
     if path.parent.name in THERAPY_CLASSES and path.parent.name != therapy.therapy_class:
-        yield (("therapy_class",), "wrong-class-folder",
-               f"a {therapy.therapy_class} record sits in the folder {path.parent.name}/",
-               f"move it to data/{therapy.therapy_class}/", "error")
+        yield (
+            ("therapy_class",),
+            "wrong-class-folder",
+            f"a {therapy.therapy_class} record sits in the folder {path.parent.name}/",
+            f"move it to data/{therapy.therapy_class}/",
+            "error",
+        )
     yield from _citation_rules(therapy)
     yield from _duplicate_rules(therapy)
-    yield from _grounding_rules(therapy, vocab)
     yield from _date_rules(therapy, today)
+    for index, toxicity in enumerate(therapy.toxicities):
+        if toxicity.mesh_id is None:
+            yield (
+                ("toxicities", index, "mesh_id"),
+                "ungrounded-toxicity",
+                f"{toxicity.term!r} has no MeSH descriptor",
+                "add one if a descriptor matches the term",
+                "warning",
+            )
 
 
 def _citation_rules(therapy: Therapy) -> Iterator[_Problem]:
     defined: dict[str, int] = {}
     for index, reference in enumerate(therapy.references):
         if reference.reference_id in defined:
-            yield (("references", index, "reference_id"), "duplicate-reference-id",
-                   f"{reference.reference_id!r} is already defined at references[{defined[reference.reference_id]}]",
-                   "give each reference its own id", "error")
+            yield (
+                ("references", index, "reference_id"),
+                "duplicate-reference-id",
+                f"{reference.reference_id!r} is already defined at references[{defined[reference.reference_id]}]",
+                "give each reference its own id",
+                "error",
+            )
         defined.setdefault(reference.reference_id, index)
     cited: set[str] = set()
     for loc, ids in _citations(therapy):
         for position, reference_id in enumerate(ids):
             cited.add(reference_id)
             if reference_id not in defined:
-                yield ((*loc, "reference_ids", position), "dangling-reference",
-                       f"{reference_id!r} is not among this record's references",
-                       _choices_hint(reference_id, tuple(defined)) or "add it under references", "error")
+                yield (
+                    (*loc, "reference_ids", position),
+                    "dangling-reference",
+                    f"{reference_id!r} is not among this record's references",
+                    _choices_hint(reference_id, tuple(defined)) or "add it under references",
+                    "error",
+                )
     for reference_id, index in defined.items():
         if reference_id not in cited:
-            yield (("references", index, "reference_id"), "unused-reference",
-                   f"{reference_id!r} is defined but no fact cites it", "cite it or remove it", "warning")
+            yield (
+                ("references", index, "reference_id"),
+                "unused-reference",
+                f"{reference_id!r} is defined but no fact cites it",
+                "cite it or remove it",
+                "warning",
+            )
 
 
 def _citations(therapy: Therapy) -> Iterator[tuple[Loc, list[str]]]:
@@ -298,53 +351,108 @@ def _duplicate_rules(therapy: Therapy) -> Iterator[_Problem]:
         for index, entry in enumerate(getattr(therapy, group)):
             key = repr(key_of(entry))
             if key in seen:
-                yield ((group, index), f"duplicate-{group[:-1]}",
-                       f"repeats {group}[{seen[key]}]", "merge the two entries", "error")
+                yield (
+                    (group, index),
+                    f"duplicate-{group[:-1]}",
+                    f"repeats {group}[{seen[key]}]",
+                    "merge the two entries",
+                    "error",
+                )
             seen.setdefault(key, index)
 
 
-def _grounding_rules(therapy: Therapy, vocab: Vocabularies) -> Iterator[_Problem]:
+def _grounding_rules(data: dict[str, Any], vocab: Vocabularies) -> Iterator[_Problem]:
+    """Identifiers as written (well-formed ones only; the model reports the rest) against the vocabularies."""
     refresh = "if it is right, run `python scripts/vendor_vocabularies.py` to vendor it from shared/reference"
-    for index, target in enumerate(therapy.targets):
-        loc: Loc = ("targets", index)
-        if target.hgnc_id is None:
+    for loc, target in _entries(data, "targets"):
+        hgnc_id = _text(target, "hgnc_id", r"HGNC:[1-9][0-9]*")
+        if hgnc_id is None:
             continue
-        row = vocab.hgnc.get(target.hgnc_id)
+        row = vocab.hgnc.get(hgnc_id)
         if row is None:
-            yield ((*loc, "hgnc_id"), "unknown-hgnc-id", f"{target.hgnc_id!r} is not a known HGNC ID", refresh, "error")
+            yield ((*loc, "hgnc_id"), "unknown-hgnc-id", f"{hgnc_id!r} is not a known HGNC ID", refresh, "error")
             continue
-        if target.symbol != row["symbol"]:
-            yield ((*loc, "symbol"), "hgnc-symbol-mismatch",
-                   f"{target.hgnc_id} is {row['symbol']!r} in HGNC, not {target.symbol!r}",
-                   f"write symbol: {row['symbol']} (or fix hgnc_id)", "error")
+        symbol = target.get("symbol")
+        if symbol != row["symbol"]:
+            yield (
+                (*loc, "symbol"),
+                "hgnc-symbol-mismatch",
+                f"{hgnc_id} is {row['symbol']!r} in HGNC, not {symbol!r}",
+                f"write symbol: {row['symbol']} (or fix hgnc_id)",
+                "error",
+            )
         uniprots = row["uniprot_ids"].split(",") if row["uniprot_ids"] else []
-        if target.uniprot_id is not None and target.uniprot_id not in uniprots:
-            yield ((*loc, "uniprot_id"), "uniprot-mismatch",
-                   f"{target.uniprot_id!r} is not a UniProt ID of {row['symbol']} in HGNC",
-                   f"use {' or '.join(uniprots)}" if uniprots else None, "error")
-    for index, indication in enumerate(therapy.indications):
-        if indication.disease_id not in vocab.mondo:
-            yield (("indications", index, "disease_id"), "unknown-mondo-id",
-                   f"{indication.disease_id!r} is not a known MONDO term", refresh, "error")
-    for index, toxicity in enumerate(therapy.toxicities):
-        if toxicity.mesh_id is None:
-            yield (("toxicities", index, "mesh_id"), "ungrounded-toxicity",
-                   f"{toxicity.term!r} has no MeSH descriptor", "add one if a descriptor matches the term", "warning")
-        elif toxicity.mesh_id not in vocab.mesh:
-            yield (("toxicities", index, "mesh_id"), "unknown-mesh-id",
-                   f"{toxicity.mesh_id!r} is not a known MeSH descriptor", refresh, "error")
-    if therapy.drugbank_id is not None:
-        drug = vocab.drugbank.get(therapy.drugbank_id)
+        uniprot = target.get("uniprot_id")
+        if isinstance(uniprot, str) and uniprot not in uniprots:
+            yield (
+                (*loc, "uniprot_id"),
+                "uniprot-mismatch",
+                f"{uniprot!r} is not a UniProt ID of {row['symbol']} in HGNC",
+                f"use {' or '.join(uniprots)}" if uniprots else None,
+                "error",
+            )
+    for loc, indication in _entries(data, "indications"):
+        disease_id = _text(indication, "disease_id", r"MONDO:[0-9]{7}")
+        if disease_id is not None and disease_id not in vocab.mondo:
+            yield (
+                (*loc, "disease_id"),
+                "unknown-mondo-id",
+                f"{disease_id!r} is not a known MONDO term",
+                refresh,
+                "error",
+            )
+    for loc, toxicity in _entries(data, "toxicities"):
+        mesh_id = _text(toxicity, "mesh_id", r"MESH:D[0-9]{6,9}")
+        if mesh_id is not None and mesh_id not in vocab.mesh:
+            yield (
+                (*loc, "mesh_id"),
+                "unknown-mesh-id",
+                f"{mesh_id!r} is not a known MeSH descriptor",
+                refresh,
+                "error",
+            )
+    drugbank_id = _text(data, "drugbank_id", r"DB[0-9]{5}")
+    chembl_id = _text(data, "chembl_id", r"CHEMBL[1-9][0-9]*")
+    if drugbank_id is not None:
+        drug = vocab.drugbank.get(drugbank_id)
         if drug is None:
-            yield (("drugbank_id",), "unknown-drugbank-id",
-                   f"{therapy.drugbank_id!r} is not a known DrugBank ID", refresh, "error")
-        elif therapy.chembl_id is not None and therapy.chembl_id not in drug["chembl_ids"].split(","):
-            yield (("chembl_id",), "unpaired-chembl-id",
-                   f"{therapy.chembl_id!r} is not the ChEMBL ID DrugBank gives for {therapy.drugbank_id}",
-                   f"use {drug['chembl_ids']}" if drug["chembl_ids"] else "set chembl_id: null", "error")
-    elif therapy.chembl_id is not None:
-        yield (("chembl_id",), "unpaired-chembl-id", "chembl_id needs a drugbank_id to be checked against",
-               "add drugbank_id or set chembl_id: null", "error")
+            yield (
+                ("drugbank_id",),
+                "unknown-drugbank-id",
+                f"{drugbank_id!r} is not a known DrugBank ID",
+                refresh,
+                "error",
+            )
+        elif chembl_id is not None and chembl_id not in drug["chembl_ids"].split(","):
+            yield (
+                ("chembl_id",),
+                "unpaired-chembl-id",
+                f"{chembl_id!r} is not the ChEMBL ID DrugBank gives for {drugbank_id}",
+                f"use {drug['chembl_ids']}" if drug["chembl_ids"] else "set chembl_id: null",
+                "error",
+            )
+    elif chembl_id is not None and data.get("drugbank_id") is None:
+        yield (
+            ("chembl_id",),
+            "unpaired-chembl-id",
+            "chembl_id needs a drugbank_id to be checked against",
+            "add drugbank_id or set chembl_id: null",
+            "error",
+        )
+
+
+def _entries(data: dict[str, Any], group: str) -> Iterator[tuple[Loc, dict[str, Any]]]:
+    items = data.get(group)
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield (group, index), item
+
+
+def _text(entry: dict[str, Any], name: str, pattern: str) -> str | None:
+    """The value of a field if it is a well-formed identifier, else None."""
+    value = entry.get(name)
+    return value if isinstance(value, str) and re.fullmatch(pattern, value) else None
 
 
 def _date_rules(therapy: Therapy, today: dt.date) -> Iterator[_Problem]:
@@ -355,13 +463,22 @@ def _date_rules(therapy: Therapy, today: dt.date) -> Iterator[_Problem]:
             if value is not None and value > today:
                 yield ((*loc, name), "future-date", f"{value} is in the future", None, "error")
         if indication.approval_date is None:
-            yield ((*loc, "approval_date"), "missing-approval-date",
-                   "no approval date: the indication is kept, but as-of queries cannot place it",
-                   "add the date when a source gives it", "warning")
+            yield (
+                (*loc, "approval_date"),
+                "missing-approval-date",
+                "no approval date: the indication is kept, but as-of queries cannot place it",
+                "add the date when a source gives it",
+                "warning",
+            )
     for index, reference in enumerate(therapy.references):
         if reference.accessed > today:
-            yield (("references", index, "accessed"), "future-date", f"{reference.accessed} is in the future",
-                   None, "error")
+            yield (
+                ("references", index, "accessed"),
+                "future-date",
+                f"{reference.accessed} is in the future",
+                None,
+                "error",
+            )
 
 
 def _cross_record_issues(therapies: Iterable[Therapy], sources: Iterable[SourceRecord]) -> Iterator[Issue]:
@@ -371,14 +488,20 @@ def _cross_record_issues(therapies: Iterable[Therapy], sources: Iterable[SourceR
     for therapy, source in zip(therapies, sources, strict=True):
         report = _Reporter(source, therapy.agent_id)
         if therapy.agent_id in first_agent:
-            report.add(("agent_id",), "duplicate-agent-id",
-                       f"{therapy.agent_id!r} is also the agent_id of {first_agent[therapy.agent_id].path}",
-                       "each agent has one record")
+            report.add(
+                ("agent_id",),
+                "duplicate-agent-id",
+                f"{therapy.agent_id!r} is also the agent_id of {first_agent[therapy.agent_id].path}",
+                "each agent has one record",
+            )
         first_agent.setdefault(therapy.agent_id, source)
         for index, reference in enumerate(therapy.references):
             earlier = first_reference.setdefault(reference.reference_id, (reference, source))
             if earlier[1] is not source and earlier[0] != reference:
-                report.add(("references", index, "reference_id"), "conflicting-reference",
-                           f"{reference.reference_id!r} is defined differently in {earlier[1].path}",
-                           "use the same fields in both records, or another reference_id")
+                report.add(
+                    ("references", index, "reference_id"),
+                    "conflicting-reference",
+                    f"{reference.reference_id!r} is defined differently in {earlier[1].path}",
+                    "use the same fields in both records, or another reference_id",
+                )
         yield from report.issues

@@ -23,15 +23,25 @@ AntibodySubclass: TypeAlias = Literal[
 ]
 #: Vaccines, by platform.
 VaccineSubclass: TypeAlias = Literal[
-    "cellular", "live_bacterial", "recombinant_protein", "virus_like_particle",
-    "peptide", "mrna", "dna", "viral_vector",
+    "cellular",
+    "live_bacterial",
+    "recombinant_protein",
+    "virus_like_particle",
+    "peptide",
+    "mrna",
+    "dna",
+    "viral_vector",
 ]
 #: CAR-T products, by the antigen the CAR binds.
 CarTSubclass: TypeAlias = Literal["cd19_directed", "bcma_directed", "other_antigen"]
 #: Cytokines and cytokine-based agents, by family.
 CytokineSubclass: TypeAlias = Literal[
-    "interleukin", "interferon", "tumor_necrosis_factor", "il15_superagonist",
-    "cytokine_fusion_toxin", "cytokine_gene_therapy",
+    "interleukin",
+    "interferon",
+    "tumor_necrosis_factor",
+    "il15_superagonist",
+    "cytokine_fusion_toxin",
+    "cytokine_gene_therapy",
 ]
 #: Oncolytic viruses, by virus.
 OncolyticSubclass: TypeAlias = Literal[
@@ -61,17 +71,35 @@ APPROVAL_TYPES: tuple[str, ...] = get_args(ApprovalType)
 
 #: Line of therapy, as the label words it ("after two or more prior lines" is third_line_or_later).
 LineOfTherapy: TypeAlias = Literal[
-    "first_line", "second_line", "second_line_or_later", "third_line_or_later",
-    "fourth_line_or_later", "fifth_line_or_later", "any_line", "not_applicable",
+    "first_line",
+    "second_line",
+    "second_line_or_later",
+    "third_line_or_later",
+    "fourth_line_or_later",
+    "fifth_line_or_later",
+    "any_line",
+    "not_applicable",
 ]
 LINES_OF_THERAPY: tuple[str, ...] = get_args(LineOfTherapy)
 
 #: Disease setting of an indication.
 Setting: TypeAlias = Literal[
-    "advanced", "metastatic", "unresectable_or_metastatic", "locally_advanced",
-    "locally_advanced_or_metastatic", "recurrent_or_metastatic", "recurrent",
-    "relapsed_or_refractory", "adjuvant", "neoadjuvant", "perioperative", "maintenance",
-    "consolidation", "definitive", "carcinoma_in_situ", "prevention",
+    "advanced",
+    "metastatic",
+    "unresectable_or_metastatic",
+    "locally_advanced",
+    "locally_advanced_or_metastatic",
+    "recurrent_or_metastatic",
+    "recurrent",
+    "relapsed_or_refractory",
+    "adjuvant",
+    "neoadjuvant",
+    "perioperative",
+    "maintenance",
+    "consolidation",
+    "definitive",
+    "carcinoma_in_situ",
+    "prevention",
 ]
 SETTINGS: tuple[str, ...] = get_args(Setting)
 
@@ -89,17 +117,33 @@ TARGET_ACTIONS: tuple[str, ...] = get_args(TargetAction)
 
 #: Organ system or kind of a toxicity, for grouping.
 ToxicityCategory: TypeAlias = Literal[
-    "immune_mediated", "infusion_reaction", "cytokine_release", "neurologic", "hematologic",
-    "infection", "cardiovascular", "hepatic", "gastrointestinal", "dermatologic", "pulmonary",
-    "renal", "endocrine", "reproductive", "ocular", "metabolic", "musculoskeletal",
-    "constitutional", "hypersensitivity", "secondary_malignancy", "psychiatric", "other",
+    "immune_mediated",
+    "infusion_reaction",
+    "cytokine_release",
+    "neurologic",
+    "hematologic",
+    "infection",
+    "cardiovascular",
+    "hepatic",
+    "gastrointestinal",
+    "dermatologic",
+    "pulmonary",
+    "renal",
+    "endocrine",
+    "reproductive",
+    "ocular",
+    "metabolic",
+    "musculoskeletal",
+    "constitutional",
+    "hypersensitivity",
+    "secondary_malignancy",
+    "psychiatric",
+    "other",
 ]
 TOXICITY_CATEGORIES: tuple[str, ...] = get_args(ToxicityCategory)
 
 #: Section of the label a toxicity row is taken from.
-LabelSection: TypeAlias = Literal[
-    "boxed_warning", "warnings_and_precautions", "adverse_reactions", "contraindications"
-]
+LabelSection: TypeAlias = Literal["boxed_warning", "warnings_and_precautions", "adverse_reactions", "contraindications"]
 LABEL_SECTIONS: tuple[str, ...] = get_args(LabelSection)
 
 #: What kind of source a reference is.
@@ -120,8 +164,14 @@ CHECKPOINTS: tuple[str, ...] = get_args(Checkpoint)
 
 #: How an antibody kills or stops tumour cells.
 EffectorMechanism: TypeAlias = Literal[
-    "adcc", "cdc", "adcp", "signalling_blockade", "t_cell_redirection",
-    "payload_delivery", "radiation_delivery", "apoptosis_induction",
+    "adcc",
+    "cdc",
+    "adcp",
+    "signalling_blockade",
+    "t_cell_redirection",
+    "payload_delivery",
+    "radiation_delivery",
+    "apoptosis_induction",
 ]
 EFFECTOR_MECHANISMS: tuple[str, ...] = get_args(EffectorMechanism)
 
@@ -131,8 +181,14 @@ VACCINE_INTENTS: tuple[str, ...] = get_args(VaccineIntent)
 
 #: Route of administration.
 Route: TypeAlias = Literal[
-    "intravenous", "subcutaneous", "intramuscular", "intradermal", "percutaneous",
-    "intratumoral", "intravesical", "oral",
+    "intravenous",
+    "subcutaneous",
+    "intramuscular",
+    "intradermal",
+    "percutaneous",
+    "intratumoral",
+    "intravesical",
+    "oral",
 ]
 ROUTES: tuple[str, ...] = get_args(Route)
 

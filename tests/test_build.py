@@ -67,7 +67,9 @@ def test_time_zone_and_locale_do_not_matter(therapies: list, tz: str, lang: str)
     out = subprocess.run(
         [sys.executable, "-c", DIGEST_SCRIPT, str(REPO / "data")], env=env, capture_output=True, text=True, check=True
     ).stdout
-    expected = "".join(f"{name} {digest}\n" for name, digest in sorted(digests(build_outputs(therapies, "0.0.0")).items()))
+    expected = "".join(
+        f"{name} {digest}\n" for name, digest in sorted(digests(build_outputs(therapies, "0.0.0")).items())
+    )
     assert out == expected
 
 

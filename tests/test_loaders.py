@@ -46,7 +46,9 @@ def test_categories_carry_the_whole_vocabulary() -> None:
     agency = immunoref.load("indications")["agency"].dtype.pyarrow_dtype
     assert agency.value_type == pa.string()
     chunk = immunoref.load("indications")["agency"].array.__arrow_array__().chunk(0)
-    assert tuple(chunk.dictionary.to_pylist()) == next(c for c in COLUMNS["indications"] if c.name == "agency").categories
+    assert (
+        tuple(chunk.dictionary.to_pylist()) == next(c for c in COLUMNS["indications"] if c.name == "agency").categories
+    )
 
 
 def test_keys_are_unique_and_joins_hold() -> None:
@@ -118,7 +120,9 @@ def test_dates_are_dates_and_lists_are_lists() -> None:
 
 
 def test_import_is_cheap() -> None:
-    code = "import sys, immunoref; print(sorted(m for m in ('pandas', 'pyarrow', 'pydantic', 'yaml') if m in sys.modules))"
+    code = (
+        "import sys, immunoref; print(sorted(m for m in ('pandas', 'pyarrow', 'pydantic', 'yaml') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -25,8 +25,11 @@ BAD_FILES: dict[str, tuple[str | bytes, str, int | None]] = {
     "syntax": ("agent_id: x\nname: [unclosed\nstatus: approved\n", "yaml-syntax", 3),
     "alias-bomb": (BILLION_LAUGHS, "yaml-alias", 2),
     "deep-flow": ("a: " + "[" * 100_000 + "]" * 100_000 + "\n", "too-deep", 1),
-    "deep-block": ("".join(f"{'  ' * i}k{i}:\n" for i in range(MAX_DEPTH + 2)) + "  " * (MAX_DEPTH + 2) + "v\n",
-                   "too-deep", MAX_DEPTH + 1),
+    "deep-block": (
+        "".join(f"{'  ' * i}k{i}:\n" for i in range(MAX_DEPTH + 2)) + "  " * (MAX_DEPTH + 2) + "v\n",
+        "too-deep",
+        MAX_DEPTH + 1,
+    ),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary-file", None),
     "latin1": ("agent_id: x\nname: caf\xe9\n".encode("latin-1"), "not-utf8", 2),
     "tab": ("agent_id: x\ntargets:\n\t- symbol: CD19\n", "tab-indentation", 3),

@@ -12,8 +12,8 @@ from conftest import MINIMAL_RECORD, RecordWriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from immunoref.sources import SourceError, parse_source
 from immunoref.grounding import load_vocabularies
+from immunoref.sources import SourceError, parse_source
 from immunoref.validation import check_source, validate_paths
 
 TODAY = dt.date(2026, 11, 22)
@@ -33,34 +33,55 @@ def test_minimal_record_is_valid(write_record: RecordWriter) -> None:
 
 
 INVALID = {
-    "unknown-class": (edit("therapy_class: checkpoint_inhibitor", "therapy_class: CAR-T"),
-                      ("unknown-therapy-class", "therapy_class")),
+    "unknown-class": (
+        edit("therapy_class: checkpoint_inhibitor", "therapy_class: CAR-T"),
+        ("unknown-therapy-class", "therapy_class"),
+    ),
     "missing-class": (edit("therapy_class: checkpoint_inhibitor\n", ""), ("missing-field", "therapy_class")),
     "missing-field": (edit("name: testumab\n", ""), ("missing-field", "name")),
     "unknown-field": (edit("isotype: IgG1", "isotype: IgG1\nisotpye: IgG1"), ("unknown-field", "isotpye")),
-    "nested-unknown-field": (edit("    target_type: protein", "    target_typ: protein"),
-                             ("unknown-field", "targets[0].target_typ")),
+    "nested-unknown-field": (
+        edit("    target_type: protein", "    target_typ: protein"),
+        ("unknown-field", "targets[0].target_typ"),
+    ),
     "bad-subclass": (edit("subclass: anti_ctla4", "subclass: naked"), ("invalid-value", "subclass")),
     "bad-hgnc-form": (edit("HGNC:2505", "HGNC-2505"), ("invalid-format", "targets[0].hgnc_id")),
     "bad-date": (edit("2011-03-25", "2011-02-30"), ("wrong-type", "indications[0].approval_date")),
     "number-for-id": (edit("HGNC:2505", "2505"), ("wrong-type", "targets[0].hgnc_id")),
     "text-for-list": (edit("brand_names: [Testvoy]", "brand_names: Testvoy"), ("wrong-type", "brand_names")),
     "number-for-text": (edit("population: adults", "population: 12"), ("wrong-type", "indications[0].population")),
-    "percent-over-100": (edit("incidence_pct: 32", "incidence_pct: 132"),
-                         ("out-of-range", "toxicities[0].incidence_pct")),
-    "grade3-above-any": (edit("incidence_grade3plus_pct: 5", "incidence_grade3plus_pct: 50"),
-                         ("incidence-order", "toxicities[0]")),
-    "boxed-flag": (edit("label_section: warnings_and_precautions", "label_section: boxed_warning"),
-                   ("boxed-warning-flag", "toxicities[0]")),
-    "withdrawn-undated": (edit("    population: adults", "    population: adults\n    status: withdrawn"),
-                          ("missing-withdrawn-date", "indications[0]")),
-    "no-citation": (edit("    population: adults\n    reference_ids: [testumab-label]", "    population: adults\n    reference_ids: []"),
-                    ("too-short", "indications[0].reference_ids")),
+    "percent-over-100": (
+        edit("incidence_pct: 32", "incidence_pct: 132"),
+        ("out-of-range", "toxicities[0].incidence_pct"),
+    ),
+    "grade3-above-any": (
+        edit("incidence_grade3plus_pct: 5", "incidence_grade3plus_pct: 50"),
+        ("incidence-order", "toxicities[0]"),
+    ),
+    "boxed-flag": (
+        edit("label_section: warnings_and_precautions", "label_section: boxed_warning"),
+        ("boxed-warning-flag", "toxicities[0]"),
+    ),
+    "withdrawn-undated": (
+        edit("    population: adults", "    population: adults\n    status: withdrawn"),
+        ("missing-withdrawn-date", "indications[0]"),
+    ),
+    "no-citation": (
+        edit(
+            "    population: adults\n    reference_ids: [testumab-label]",
+            "    population: adults\n    reference_ids: []",
+        ),
+        ("too-short", "indications[0].reference_ids"),
+    ),
     "pubmed-without-pmid": (edit("kind: label", "kind: pubmed"), ("missing-pmid", "references[0]")),
-    "ungrounded-protein": (edit("  - symbol: CTLA4\n    hgnc_id: HGNC:2505\n", "  - name: CTLA-4\n"),
-                           ("ungrounded-target", "targets[0]")),
-    "dangling-reference": (edit("reference_ids: [testumab-label]\ncheckpoints", "reference_ids: [testumab-lable]\ncheckpoints"),
-                           ("dangling-reference", "reference_ids[0]")),
+    "ungrounded-protein": (
+        edit("  - symbol: CTLA4\n    hgnc_id: HGNC:2505\n", "  - name: CTLA-4\n"),
+        ("ungrounded-target", "targets[0]"),
+    ),
+    "dangling-reference": (
+        edit("reference_ids: [testumab-label]\ncheckpoints", "reference_ids: [testumab-lable]\ncheckpoints"),
+        ("dangling-reference", "reference_ids[0]"),
+    ),
     "unknown-hgnc-id": (edit("HGNC:2505", "HGNC:999999"), ("unknown-hgnc-id", "targets[0].hgnc_id")),
     "symbol-mismatch": (edit("symbol: CTLA4", "symbol: CTLA5"), ("hgnc-symbol-mismatch", "targets[0].symbol")),
     "uniprot-mismatch": (edit("P16410", "Q15116"), ("uniprot-mismatch", "targets[0].uniprot_id")),
@@ -69,9 +90,14 @@ INVALID = {
     "unknown-drugbank-id": (edit("DB06186", "DB99999"), ("unknown-drugbank-id", "drugbank_id")),
     "unpaired-chembl-id": (edit("CHEMBL1789844", "CHEMBL3137343"), ("unpaired-chembl-id", "chembl_id")),
     "future-approval": (edit("2011-03-25", "2030-01-01"), ("future-date", "indications[0].approval_date")),
-    "duplicate-target": (edit("targets:\n", "targets:\n  - symbol: CTLA4\n    hgnc_id: HGNC:2505\n    target_type: protein\n"
-                              "    action: blocker\n    reference_ids: [testumab-label]\n"),
-                         ("duplicate-target", "targets[1]")),
+    "duplicate-target": (
+        edit(
+            "targets:\n",
+            "targets:\n  - symbol: CTLA4\n    hgnc_id: HGNC:2505\n    target_type: protein\n"
+            "    action: blocker\n    reference_ids: [testumab-label]\n",
+        ),
+        ("duplicate-target", "targets[1]"),
+    ),
 }
 
 
@@ -135,16 +161,26 @@ def test_missing_date_and_mesh_are_warnings(write_record: RecordWriter) -> None:
     text = edit("approval_date: 2011-03-25", "approval_date: null", edit("MESH:D003967", "null"))
     issues = validate_paths([write_record(text)], today=TODAY)
     assert {(i.code, i.severity) for i in issues} == {
-        ("missing-approval-date", "warning"), ("ungrounded-toxicity", "warning")
+        ("missing-approval-date", "warning"),
+        ("ungrounded-toxicity", "warning"),
     }
 
 
 # Property-based: whatever a record looks like, validation returns issues and never raises.
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
-    st.text(max_size=30), st.dates().map(str), st.sampled_from(["FDA", "car_t", "HGNC:2505", "MONDO:0005105"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.dates().map(str),
+    st.sampled_from(["FDA", "car_t", "HGNC:2505", "MONDO:0005105"]),
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=20)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
 FIELDS = list(yaml.safe_load(MINIMAL_RECORD))
 
 
@@ -187,4 +223,3 @@ def test_arbitrary_bytes_never_raise(raw: bytes, tmp_path_factory: pytest.TempPa
     path.write_bytes(raw)
     issues = validate_paths([path], today=TODAY)
     assert all(i.file == str(path) for i in issues)
-

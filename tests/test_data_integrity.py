@@ -1,0 +1,52 @@
+"""The curated data: every record valid, every class covered, vendored identifiers current."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import DATA, REFERENCE, REPO
+
+from immunoref.grounding import VOCAB_COLUMNS, collect_identifiers, regenerate_subset, render_tsv
+from immunoref.sources import read_source
+from immunoref.validation import check_paths, find_record_files, validate_file
+from immunoref.vocabularies import THERAPY_CLASSES
+
+RECORD_FILES = [path for path, _ in find_record_files([DATA])]
+
+
+@pytest.mark.parametrize("path", RECORD_FILES, ids=lambda p: p.stem)
+def test_record_is_valid(path: Path) -> None:
+    errors = [i for i in validate_file(path) if i.severity == "error"]
+    assert errors == []
+
+
+def test_whole_dataset_is_valid_across_records() -> None:
+    assert check_paths([DATA]).errors == []
+
+
+def test_every_class_has_at_least_two_agents() -> None:
+    therapies = check_paths([DATA]).therapies
+    per_class = Counter(t.therapy_class for t in therapies)
+    assert {c: per_class[c] for c in THERAPY_CLASSES if per_class[c] < 2} == {}
+    assert len(therapies) >= 12
+
+
+def test_approved_agents_have_indications_and_evidence() -> None:
+    for therapy in check_paths([DATA]).therapies:
+        assert therapy.references, therapy.agent_id
+        if therapy.status == "approved":
+            assert therapy.indications, therapy.agent_id
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/reference is not beside the repository")
+def test_vendored_vocabularies_are_current() -> None:
+    """immunoref/_vocab/ is exactly what scripts/vendor_vocabularies.py makes from shared/reference and data/."""
+    used = collect_identifiers(read_source(path).data for path in RECORD_FILES)
+    subset = regenerate_subset(REFERENCE, used)
+    for name in VOCAB_COLUMNS:
+        committed = (REPO / "immunoref" / "_vocab" / f"{name}.tsv").read_text(encoding="utf-8")
+        assert committed == render_tsv(name, subset[name]), f"run python scripts/vendor_vocabularies.py ({name})"
+    found = {row[0] for rows in subset.values() for row in rows}
+    assert (used.hgnc_ids | used.mondo_ids | used.mesh_ids | used.drugbank_ids) <= found
