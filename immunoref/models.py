@@ -39,19 +39,26 @@ from immunoref.vocabularies import (
     VaccineSubclass,
 )
 
+#: Forms of identifiers, shared with the checks that look them up in the vocabularies.
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+HGNC_ID = r"^HGNC:[1-9][0-9]*$"
+MONDO_ID = r"^MONDO:[0-9]{7}$"
+MESH_ID = r"^MESH:D[0-9]{6,9}$"
+DRUGBANK_ID = r"^DB[0-9]{5}$"
+CHEMBL_ID = r"^CHEMBL[1-9][0-9]*$"
+
 AgentId = Annotated[str, StringConstraints(pattern=SLUG)]
 ReferenceId = Annotated[str, StringConstraints(pattern=SLUG)]
-HgncId = Annotated[str, StringConstraints(pattern=r"^HGNC:[1-9][0-9]*$")]
+HgncId = Annotated[str, StringConstraints(pattern=HGNC_ID)]
 GeneSymbol = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Za-z0-9-]*(@)?$")]
 UniprotId = Annotated[
     str,
     StringConstraints(pattern=r"^([OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9]([A-Z][A-Z0-9]{2}[0-9]){1,2})$"),
 ]
-MondoId = Annotated[str, StringConstraints(pattern=r"^MONDO:[0-9]{7}$")]
-MeshId = Annotated[str, StringConstraints(pattern=r"^MESH:D[0-9]{6,9}$")]
-DrugbankId = Annotated[str, StringConstraints(pattern=r"^DB[0-9]{5}$")]
-ChemblId = Annotated[str, StringConstraints(pattern=r"^CHEMBL[1-9][0-9]*$")]
+MondoId = Annotated[str, StringConstraints(pattern=MONDO_ID)]
+MeshId = Annotated[str, StringConstraints(pattern=MESH_ID)]
+DrugbankId = Annotated[str, StringConstraints(pattern=DRUGBANK_ID)]
+ChemblId = Annotated[str, StringConstraints(pattern=CHEMBL_ID)]
 Pmid = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,8}$")]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.[0-9]{4,9}/\S+$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+\.[^\s]+$")]
@@ -66,6 +73,9 @@ Citations = Annotated[
 def _problem(code: str, message: str) -> PydanticCustomError:
     """A validation error whose type is a stable immunoref issue code."""
     return PydanticCustomError(code, message)
+
+
+_CLASS_FIELD = "The record's therapy class; it decides which class-specific fields apply."
 
 
 class Record(BaseModel):
@@ -253,7 +263,7 @@ class AgentBase(Record):
 class CheckpointInhibitor(AgentBase):
     """An immune checkpoint inhibitor, as curated in data/checkpoint_inhibitor/<agent_id>.yaml."""
 
-    therapy_class: Literal["checkpoint_inhibitor"]
+    therapy_class: Literal["checkpoint_inhibitor"] = Field(description=_CLASS_FIELD)
     subclass: CheckpointSubclass = Field(description="By checkpoint blocked: anti_pd1, anti_pdl1, anti_ctla4, …")
     checkpoints: list[Checkpoint] = Field(min_length=1, description="Checkpoints blocked: PD-1.")
     isotype: Isotype = Field(description="Heavy-chain isotype: IgG4.")
@@ -263,7 +273,7 @@ class CheckpointInhibitor(AgentBase):
 class MonoclonalAntibody(AgentBase):
     """An anti-tumour antibody, conjugate or engager, as curated in data/monoclonal_antibody/."""
 
-    therapy_class: Literal["monoclonal_antibody"]
+    therapy_class: Literal["monoclonal_antibody"] = Field(description=_CLASS_FIELD)
     subclass: AntibodySubclass = Field(description="Format: naked, antibody_drug_conjugate, bispecific_engager, …")
     isotype: Isotype | None = Field(default=None, description="Heavy-chain isotype; null for Fc-less fragments.")
     origin: AntibodyOrigin = Field(description="human, humanized, chimeric or murine.")
@@ -288,7 +298,7 @@ class MonoclonalAntibody(AgentBase):
 class Vaccine(AgentBase):
     """A preventive or therapeutic cancer vaccine, as curated in data/vaccine/."""
 
-    therapy_class: Literal["vaccine"]
+    therapy_class: Literal["vaccine"] = Field(description=_CLASS_FIELD)
     subclass: VaccineSubclass = Field(description="Platform: cellular, live_bacterial, virus_like_particle, …")
     intent: VaccineIntent = Field(description="preventive or therapeutic.")
     antigens: list[Text] = Field(default_factory=list, description="Antigens it presents: HPV L1 (types 16, 18).")
@@ -301,7 +311,7 @@ class Vaccine(AgentBase):
 class CarT(AgentBase):
     """A CAR-T cell product, as curated in data/car_t/<agent_id>.yaml."""
 
-    therapy_class: Literal["car_t"]
+    therapy_class: Literal["car_t"] = Field(description=_CLASS_FIELD)
     subclass: CarTSubclass = Field(description="By antigen: cd19_directed, bcma_directed, other_antigen.")
     target_antigen: GeneSymbol = Field(description="HGNC symbol of the antigen the CAR binds: CD19.")
     costimulatory_domain: Costim = Field(description="Signalling domain besides CD3ζ: 4-1BB or CD28.")
@@ -319,7 +329,7 @@ class CarT(AgentBase):
 class Cytokine(AgentBase):
     """A recombinant or engineered cytokine or cytokine-based agent, as curated in data/cytokine/."""
 
-    therapy_class: Literal["cytokine"]
+    therapy_class: Literal["cytokine"] = Field(description=_CLASS_FIELD)
     subclass: CytokineSubclass = Field(description="Family: interleukin, interferon, il15_superagonist, …")
     cytokine: Text = Field(description="The cytokine it is or delivers: interleukin-2.")
     engineering: list[CytokineEngineering] = Field(
@@ -331,7 +341,7 @@ class Cytokine(AgentBase):
 class OncolyticVirus(AgentBase):
     """A replicating virus that lyses tumour cells, as curated in data/oncolytic_virus/."""
 
-    therapy_class: Literal["oncolytic_virus"]
+    therapy_class: Literal["oncolytic_virus"] = Field(description=_CLASS_FIELD)
     subclass: OncolyticSubclass = Field(description="Virus: herpes_simplex_virus, adenovirus, …")
     virus_family: Text = Field(description="Taxonomic family: Herpesviridae.")
     strain: Text | None = Field(default=None, description="Parent strain: HSV-1 strain JS1.")

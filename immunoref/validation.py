@@ -15,7 +15,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from immunoref.grounding import Vocabularies, load_vocabularies
-from immunoref.models import MODELS, THERAPY_ADAPTER, AgentBase, Therapy
+from immunoref.models import (
+    CHEMBL_ID,
+    DRUGBANK_ID,
+    HGNC_ID,
+    MESH_ID,
+    MODELS,
+    MONDO_ID,
+    THERAPY_ADAPTER,
+    AgentBase,
+    Therapy,
+)
 from immunoref.sources import Loc, SourceError, SourceRecord, read_source
 from immunoref.vocabularies import THERAPY_CLASSES
 
@@ -361,11 +371,18 @@ def _duplicate_rules(therapy: Therapy) -> Iterator[_Problem]:
             seen.setdefault(key, index)
 
 
+#: Identifiers listed in a record's entries: (group, field, form, vocabulary, issue code, what it names).
+_LISTED_IDENTIFIERS = (
+    ("indications", "disease_id", MONDO_ID, "mondo", "unknown-mondo-id", "MONDO term"),
+    ("toxicities", "mesh_id", MESH_ID, "mesh", "unknown-mesh-id", "MeSH descriptor"),
+)
+
+
 def _grounding_rules(data: dict[str, Any], vocab: Vocabularies) -> Iterator[_Problem]:
     """Identifiers as written (well-formed ones only; the model reports the rest) against the vocabularies."""
     refresh = "if it is right, run `python scripts/vendor_vocabularies.py` to vendor it from shared/reference"
     for loc, target in _entries(data, "targets"):
-        hgnc_id = _text(target, "hgnc_id", r"HGNC:[1-9][0-9]*")
+        hgnc_id = _text(target, "hgnc_id", HGNC_ID)
         if hgnc_id is None:
             continue
         row = vocab.hgnc.get(hgnc_id)
@@ -391,28 +408,14 @@ def _grounding_rules(data: dict[str, Any], vocab: Vocabularies) -> Iterator[_Pro
                 f"use {' or '.join(uniprots)}" if uniprots else None,
                 "error",
             )
-    for loc, indication in _entries(data, "indications"):
-        disease_id = _text(indication, "disease_id", r"MONDO:[0-9]{7}")
-        if disease_id is not None and disease_id not in vocab.mondo:
-            yield (
-                (*loc, "disease_id"),
-                "unknown-mondo-id",
-                f"{disease_id!r} is not a known MONDO term",
-                refresh,
-                "error",
-            )
-    for loc, toxicity in _entries(data, "toxicities"):
-        mesh_id = _text(toxicity, "mesh_id", r"MESH:D[0-9]{6,9}")
-        if mesh_id is not None and mesh_id not in vocab.mesh:
-            yield (
-                (*loc, "mesh_id"),
-                "unknown-mesh-id",
-                f"{mesh_id!r} is not a known MeSH descriptor",
-                refresh,
-                "error",
-            )
-    drugbank_id = _text(data, "drugbank_id", r"DB[0-9]{5}")
-    chembl_id = _text(data, "chembl_id", r"CHEMBL[1-9][0-9]*")
+    for group, name, pattern, table, code, what in _LISTED_IDENTIFIERS:
+        known = getattr(vocab, table)
+        for loc, entry in _entries(data, group):
+            value = _text(entry, name, pattern)
+            if value is not None and value not in known:
+                yield ((*loc, name), code, f"{value!r} is not a known {what}", refresh, "error")
+    drugbank_id = _text(data, "drugbank_id", DRUGBANK_ID)
+    chembl_id = _text(data, "chembl_id", CHEMBL_ID)
     if drugbank_id is not None:
         drug = vocab.drugbank.get(drugbank_id)
         if drug is None:
@@ -452,7 +455,7 @@ def _entries(data: dict[str, Any], group: str) -> Iterator[tuple[Loc, dict[str, 
 def _text(entry: dict[str, Any], name: str, pattern: str) -> str | None:
     """The value of a field if it is a well-formed identifier, else None."""
     value = entry.get(name)
-    return value if isinstance(value, str) and re.fullmatch(pattern, value) else None
+    return value if isinstance(value, str) and re.match(pattern, value) else None
 
 
 def _date_rules(therapy: Therapy, today: dt.date) -> Iterator[_Problem]:
