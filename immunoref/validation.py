@@ -29,8 +29,9 @@ from immunoref.models import (
 from immunoref.sources import Loc, SourceError, SourceRecord, read_source
 from immunoref.vocabularies import THERAPY_CLASSES
 
-#: Suffix of source record files.
+#: Suffix of source record files; files ending in .yml are reported, not skipped silently.
 RECORD_SUFFIX = ".yaml"
+_MISNAMED_SUFFIX = ".yml"
 
 #: Forms of identifier fields, shown when a value does not match.
 _FORMS = {
@@ -105,8 +106,9 @@ def find_record_files(paths: Sequence[Path]) -> list[tuple[Path, Path | None]]:
     found: dict[Path, Path | None] = {}
     for path in paths:
         if path.is_dir():
-            for file in sorted(path.rglob(f"*{RECORD_SUFFIX}")):
-                found.setdefault(file, path)
+            for suffix in (RECORD_SUFFIX, _MISNAMED_SUFFIX):
+                for file in path.rglob(f"*{suffix}"):
+                    found.setdefault(file, path)
         else:
             found.setdefault(path, None)
     return sorted(found.items())
@@ -120,6 +122,10 @@ def check_paths(paths: Sequence[Path], *, today: dt.date | None = None) -> Check
     sources: list[SourceRecord] = []
     for file, root in find_record_files(paths):
         try:
+            if file.suffix == _MISNAMED_SUFFIX:
+                raise SourceError(
+                    "wrong-extension", "record files end in .yaml", hint=f"rename it to {file.stem}{RECORD_SUFFIX}"
+                )
             source = read_source(file, root=root)
         except SourceError as error:
             result.issues.append(
@@ -205,7 +211,7 @@ class _Reporter:
     def pydantic(self, detail: dict[str, Any]) -> None:
         loc: Loc = tuple(detail["loc"])
         kind: str = detail["type"]
-        if self.model is not None and loc and loc[0] == self.model.model_fields["therapy_class"].annotation.__args__[0]:
+        if self.model is not None and loc and loc[0] == self.source.data.get("therapy_class"):
             loc = loc[1:]  # drop the discriminator tag pydantic puts first
         code = _TYPE_CODES.get(kind, kind if "-" in kind else "wrong-type")
         value = detail.get("input")
@@ -227,9 +233,23 @@ class _Reporter:
             form = _FORMS.get(name) or _FORMS.get(str(loc[-2]) if len(loc) > 1 else "", "")
             self.add(loc, code, f"{value!r} is not of the expected form", f"write it as {form}" if form else None)
         elif code == "wrong-type":
-            self.add(loc, code, f"{_short(value)}: {detail['msg'][0].lower()}{detail['msg'][1:]}")
+            self.add(
+                loc, code, f"{_short(value)}: {detail['msg'][0].lower()}{detail['msg'][1:]}", _type_hint(kind, value)
+            )
         else:
             self.add(loc, code, detail["msg"].removeprefix("Value error, "))
+
+
+def _type_hint(kind: str, value: object) -> str | None:
+    if isinstance(value, bool) and kind == "string_type":
+        return "YAML reads yes, no, on, off, true and false as booleans: quote the value"
+    if kind.startswith("date"):
+        return "write dates as YYYY-MM-DD"
+    if kind == "list_type":
+        return "write a list: [first, second] or one `- item` per line"
+    if kind == "string_type":
+        return "quote the value to make it text"
+    return None
 
 
 def format_loc(loc: Loc) -> str:

@@ -137,3 +137,9 @@ def test_corrupted_copy_of_data_lists_every_problem(project_copy: Path) -> None:
     assert any("indications[0].agency: 'Fda' is not allowed [invalid-value]" in line for line in errors)
     assert any("targets[0].hgnc_id: 'HGNC:2506' is not a known HGNC ID [unknown-hgnc-id]" in line for line in errors)
     assert result.stdout.splitlines()[-1].startswith("3 errors")
+
+
+@pytest.mark.parametrize("agent_id", [p.stem for p in sorted(DATA.rglob("*.yaml"))])
+def test_show_works_for_every_agent(agent_id: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", agent_id]) == 0
+    assert f"({agent_id})" in capsys.readouterr().out.splitlines()[0]

@@ -131,3 +131,13 @@ def test_version_is_the_package_version() -> None:
     from importlib.metadata import version
 
     assert immunoref.__version__ == version("immunoref")
+
+
+def test_every_class_specific_field_has_an_agents_column() -> None:
+    """A field added to a class model without a column would silently vanish from the table."""
+    from immunoref.models import MODELS
+
+    fields = {name for model in MODELS.values() for name in model.model_fields}
+    columns = {c.name for c in COLUMNS["agents"]}
+    nested = {"targets", "indications", "toxicities", "references"}
+    assert fields - nested == columns

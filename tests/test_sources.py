@@ -83,3 +83,10 @@ def test_dates_and_numbers_keep_their_yaml_types(write_record: RecordWriter) -> 
 def test_anchor_without_alias_is_harmless() -> None:
     record = parse_source(b"agent_id: &id x\nname: y\n", Path("x.yaml"))
     assert record.data == {"agent_id": "x", "name": "y"}
+
+
+def test_yml_files_are_reported_not_skipped(data_dir: Path) -> None:
+    path = data_dir / "checkpoint_inhibitor" / "testumab.yml"
+    path.write_text(MINIMAL_RECORD, encoding="utf-8")
+    issues = validate_paths([data_dir])
+    assert [(i.code, i.hint) for i in issues] == [("wrong-extension", "rename it to testumab.yaml")]

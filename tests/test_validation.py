@@ -127,6 +127,20 @@ def test_model_errors_are_all_reported_too(write_record: RecordWriter) -> None:
     assert status.hint is not None and "did you mean 'approved'" in status.hint
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "hint"),
+    [
+        ("population: adults", "population: yes", "YAML reads yes, no, on, off"),
+        ("brand_names: [Testvoy]", "brand_names: Testvoy", "write a list"),
+        ("approval_date: 2011-03-25", "approval_date: 25/03/2011", "YYYY-MM-DD"),
+    ],
+)
+def test_wrong_types_come_with_a_hint(old: str, new: str, hint: str, write_record: RecordWriter) -> None:
+    issues = validate_paths([write_record(edit(old, new))], today=TODAY)
+    assert [i.code for i in issues] == ["wrong-type"]
+    assert issues[0].hint is not None and hint in issues[0].hint
+
+
 def test_misspelt_field_gets_a_suggestion(write_record: RecordWriter) -> None:
     issues = validate_paths([write_record(edit("mechanism:", "mechanizm:"))], today=TODAY)
     unknown = next(i for i in issues if i.code == "unknown-field")
