@@ -60,14 +60,15 @@ def build_outputs(therapies: Sequence[Therapy], version: str) -> tuple[dict[str,
     import pyarrow
     import pydantic
 
-    data: dict[str, bytes] = {f"{table}.parquet": parquet_bytes(arrow_table(table, therapies)) for table in TABLES}
+    tables = {table: arrow_table(table, therapies) for table in TABLES}
+    data: dict[str, bytes] = {f"{name}.parquet": parquet_bytes(table) for name, table in tables.items()}
     data["therapies.json"] = (
         THERAPY_LIST_ADAPTER.dump_json(sorted(therapies, key=lambda t: t.agent_id), indent=1) + b"\n"
     )
     manifest = {
         "dataset_version": version,
         "files": {name: {"sha256": hashlib.sha256(content).hexdigest()} for name, content in sorted(data.items())},
-        "rows": {table: arrow_table(table, therapies).num_rows for table in TABLES},
+        "rows": {name: table.num_rows for name, table in tables.items()},
         "agents_per_class": _class_counts(therapies),
         "writer": {"pyarrow": pyarrow.__version__, "pydantic": pydantic.__version__},
     }

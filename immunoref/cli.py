@@ -63,10 +63,9 @@ def _version() -> str:
 
 
 def _info(args: argparse.Namespace) -> int:
-    import json as _json
     from importlib.resources import files
 
-    manifest = _json.loads((files("immunoref") / "_data" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((files("immunoref") / "_data" / "manifest.json").read_text(encoding="utf-8"))
     out = sys.stdout
     out.write(f"immunoref {_version()} (dataset {manifest['dataset_version']})\n\nrows per table\n")
     for table, count in manifest["rows"].items():
