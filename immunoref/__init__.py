@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-TABLES: tuple[str, ...] = ("agents", "targets", "indications", "toxicities", "references")
+TABLES: tuple[str, ...] = ("agents", "targets", "indications", "toxicities", "references", "products")
 
 __all__ = ["TABLES", "__version__", "get", "load", "load_all", "read_therapies"]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from immunoref.grounding import Vocabularies
     from immunoref.models import Therapy
     from immunoref.validation import Issue
 
@@ -45,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", type=Path, help="record files or folders (default: data)")
     validate.add_argument("--format", choices=("text", "json", "github"), default="text")
     validate.add_argument("--strict", action="store_true", help="fail on warnings too")
+    validate.add_argument(
+        "--reference",
+        type=Path,
+        metavar="DIR",
+        help="check identifiers against the full vocabularies in DIR (shared/reference) instead of the vendored subset",
+    )
     validate.set_defaults(run=_validate)
 
     build = commands.add_parser("build", help="data/ -> immunoref/_data/*.parquet and schemas/")
@@ -144,10 +151,30 @@ def _validate(args: argparse.Namespace) -> int:
     if missing:
         sys.stderr.write(f"immunoref validate: no such file or folder: {', '.join(map(str, missing))}\n")
         return EXIT_USAGE
-    issues = validate_paths(paths)
+    vocabularies = None
+    if args.reference is not None:
+        if not (args.reference / "hgnc_entries.tsv.gz").is_file():
+            sys.stderr.write(f"immunoref validate: {args.reference} holds no reference vocabularies\n")
+            return EXIT_USAGE
+        vocabularies = _reference_vocabularies(args.reference, paths)
+    issues = validate_paths(paths, vocabularies=vocabularies)
     report_issues(issues, args.format, sys.stdout)
     failing = [i for i in issues if i.severity == "error" or args.strict]
     return EXIT_INVALID if failing else EXIT_OK
+
+
+def _reference_vocabularies(reference: Path, paths: Sequence[Path]) -> Vocabularies:
+    from immunoref.grounding import collect_identifiers, subset_vocabularies
+    from immunoref.sources import SourceError, read_source
+    from immunoref.validation import find_record_files
+
+    records = []
+    for file, root in find_record_files(paths):
+        try:
+            records.append(read_source(file, root=root).data)
+        except SourceError:
+            continue  # validation reports it
+    return subset_vocabularies(reference, collect_identifiers(records))
 
 
 def report_issues(issues: Sequence[Issue], fmt: str, out: TextIO) -> None:

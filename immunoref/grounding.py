@@ -101,6 +101,18 @@ def regenerate_subset(reference_dir: Path, used: UsedIdentifiers) -> dict[str, l
     }
 
 
+def subset_vocabularies(reference_dir: Path, used: UsedIdentifiers) -> Vocabularies:
+    """The full vocabularies' entries for the identifiers in use, without writing the vendored files.
+
+    Lets a curator check a new target or disease before re-vendoring (`immunoref validate --reference`).
+    """
+    tables = {
+        name: {row[0]: dict(zip(VOCAB_COLUMNS[name], row, strict=True)) for row in rows}
+        for name, rows in regenerate_subset(reference_dir, used).items()
+    }
+    return Vocabularies(**tables)
+
+
 def render_tsv(name: str, rows: list[tuple[str, ...]]) -> str:
     """The text of one vendored file: header, then rows, tab-separated, LF line ends."""
     lines = ["\t".join(VOCAB_COLUMNS[name])] + ["\t".join(row) for row in rows]

@@ -16,6 +16,7 @@ from immunoref.vocabularies import (
     ApprovalType,
     CarTSubclass,
     CellSource,
+    CellTherapySubclass,
     Checkpoint,
     CheckpointSubclass,
     Costim,
@@ -28,6 +29,7 @@ from immunoref.vocabularies import (
     LabelSection,
     LineOfTherapy,
     OncolyticSubclass,
+    ProductKind,
     ReferenceKind,
     Route,
     Setting,
@@ -118,6 +120,9 @@ class Target(Record):
     )
     target_type: TargetType = Field(description="protein, viral_protein, ganglioside or carbohydrate.")
     action: TargetAction = Field(description="blocker, agonist, binder, engager or immunogen.")
+    note: Text | None = Field(
+        default=None, description="What the agent binds exactly, when more than the gene: gp100 peptide on HLA-A*02:01."
+    )
     reference_ids: Citations
 
     @model_validator(mode="after")
@@ -232,6 +237,23 @@ class Toxicity(Record):
         return self
 
 
+class Product(Record):
+    """One marketed product of the agent: the originator, a later formulation, or a biosimilar."""
+
+    brand_name: Text = Field(description="Trade name of the product: Keytruda Qlex.")
+    nonproprietary_name: Text | None = Field(
+        default=None, description="Full nonproprietary name when it differs from the agent's: trastuzumab-dkst."
+    )
+    kind: ProductKind = Field(description="originator, subcutaneous_formulation, new_formulation or biosimilar.")
+    route: Route | None = Field(default=None, description="Route of administration of this product.")
+    agency: Agency = Field(description="Regulator that approved this product.")
+    approval_date: dt.date | None = Field(
+        description="Date the product was first approved (YYYY-MM-DD); null only when no source gives the day."
+    )
+    note: Text | None = Field(default=None, description="Scope of the approval, caveats.")
+    reference_ids: Citations
+
+
 class AgentBase(Record):
     """Fields every therapy class shares, in the order curators write them."""
 
@@ -239,7 +261,7 @@ class AgentBase(Record):
     name: Annotated[str, StringConstraints(min_length=2)] = Field(
         description="International nonproprietary name, as on the label."
     )
-    therapy_class: TherapyClass = Field(description="One of the six classes; decides the record's model.")
+    therapy_class: TherapyClass = Field(description="The therapy class; decides the record's model.")
     subclass: str = Field(description="Class-specific grouping; each class lists its values.")
     status: AgentStatus = Field(description="approved, withdrawn or investigational.")
     brand_names: list[Text] = Field(default_factory=list, description="Trade names: Keytruda.")
@@ -257,6 +279,9 @@ class AgentBase(Record):
     targets: list[Target] = Field(default_factory=list, description="Molecular targets, each once.")
     indications: list[Indication] = Field(default_factory=list, description="One entry per approval.")
     toxicities: list[Toxicity] = Field(default_factory=list, description="Adverse reactions, each once per section.")
+    products: list[Product] = Field(
+        default_factory=list, description="Marketed products: originator, subcutaneous formulations, biosimilars."
+    )
     references: list[Reference] = Field(min_length=1, description="Every source cited in this record.")
 
 
@@ -276,7 +301,9 @@ class MonoclonalAntibody(AgentBase):
     therapy_class: Literal["monoclonal_antibody"] = Field(description=_CLASS_FIELD)
     subclass: AntibodySubclass = Field(description="Format: naked, antibody_drug_conjugate, bispecific_engager, …")
     isotype: Isotype | None = Field(default=None, description="Heavy-chain isotype; null for Fc-less fragments.")
-    origin: AntibodyOrigin = Field(description="human, humanized, chimeric or murine.")
+    origin: AntibodyOrigin | None = Field(
+        description="human, humanized, chimeric or murine; null when no antibody variable region (tebentafusp's TCR)."
+    )
     payload: Text | None = Field(default=None, description="Conjugated drug or isotope: monomethyl auristatin E.")
     linker: Text | None = Field(
         default=None, description="Linker of a conjugate: protease-cleavable valine-citrulline."
@@ -350,8 +377,30 @@ class OncolyticVirus(AgentBase):
     route: Route = Field(description="Route of administration: intratumoral.")
 
 
+class CellTherapy(AgentBase):
+    """An adoptive cell therapy other than CAR-T (TIL, TCR-T), as curated in data/adoptive_cell_therapy/."""
+
+    therapy_class: Literal["adoptive_cell_therapy"] = Field(description=_CLASS_FIELD)
+    subclass: CellTherapySubclass = Field(description="tumor_infiltrating_lymphocytes or tcr_t.")
+    cell_type: Text = Field(description="Cells given: autologous tumour-derived T cells.")
+    target_antigen: GeneSymbol | None = Field(
+        default=None, description="HGNC symbol of the antigen an engineered receptor binds (MAGEA4); null for TIL."
+    )
+    hla_restriction: Text | None = Field(
+        default=None, description="HLA alleles the receptor needs on the tumour: HLA-A*02:01P, -A*02:02P, …"
+    )
+    vector: GeneVector | None = Field(default=None, description="Gene vector of engineered cells; null for TIL.")
+    cell_source: CellSource = Field(description="autologous or allogeneic.")
+
+    @model_validator(mode="after")
+    def _antigen_is_a_target(self) -> Self:
+        if self.target_antigen is not None and self.target_antigen not in {t.symbol for t in self.targets}:
+            raise _problem("antigen-not-a-target", f"list {self.target_antigen} under targets too")
+        return self
+
+
 Therapy: TypeAlias = Annotated[
-    CheckpointInhibitor | MonoclonalAntibody | Vaccine | CarT | Cytokine | OncolyticVirus,
+    CheckpointInhibitor | MonoclonalAntibody | Vaccine | CarT | Cytokine | OncolyticVirus | CellTherapy,
     Field(discriminator="therapy_class"),
 ]
 THERAPY_ADAPTER: TypeAdapter[Therapy] = TypeAdapter(Therapy)
@@ -365,4 +414,5 @@ MODELS: dict[str, type[AgentBase]] = {
     "car_t": CarT,
     "cytokine": Cytokine,
     "oncolytic_virus": OncolyticVirus,
+    "adoptive_cell_therapy": CellTherapy,
 }

@@ -1,4 +1,4 @@
-"""The five public tables: their columns (a public contract), Arrow types, and rows from records."""
+"""The public tables: their columns (a public contract), Arrow types, and rows from records."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from immunoref.models import Therapy
 
-Table: TypeAlias = Literal["agents", "targets", "indications", "toxicities", "references"]
+Table: TypeAlias = Literal["agents", "targets", "indications", "toxicities", "references", "products"]
 TABLES: tuple[str, ...] = get_args(Table)
 
 Kind = Literal["string", "date", "bool", "float", "list", "category"]
@@ -41,7 +41,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "agents": (
         Column("agent_id", "string", "Stable slug of the INN: pembrolizumab.", False),
         Column("name", "string", "International nonproprietary name.", False),
-        _cat("therapy_class", v.THERAPY_CLASSES, "One of the six therapy classes.", False),
+        _cat("therapy_class", v.THERAPY_CLASSES, "Therapy class: checkpoint_inhibitor, monoclonal_antibody, …", False),
         _cat("subclass", v.ALL_SUBCLASSES, "Class-specific grouping (checkpoint, format, platform, …).", False),
         _cat("status", v.AGENT_STATUSES, "approved, withdrawn or investigational.", False),
         Column("brand_names", "list", "Trade names.", False),
@@ -59,11 +59,13 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("antigens", "list", "Vaccines: antigens presented."),
         Column("adjuvant", "string", "Vaccines: adjuvant."),
         _cat("route", v.ROUTES, "Vaccines, cytokines, oncolytic viruses: route of administration."),
-        Column("target_antigen", "string", "CAR-T: HGNC symbol of the antigen the CAR binds."),
+        Column("target_antigen", "string", "Cell therapies: HGNC symbol of the antigen the CAR or TCR binds."),
         _cat("costimulatory_domain", v.COSTIMS, "CAR-T: CD28 or 4-1BB."),
-        _cat("vector", v.GENE_VECTORS, "CAR-T: lentiviral, gammaretroviral or transposon."),
-        _cat("cell_source", v.CELL_SOURCES, "CAR-T: autologous or allogeneic."),
+        _cat("vector", v.GENE_VECTORS, "Cell therapies: lentiviral, gammaretroviral or transposon."),
+        _cat("cell_source", v.CELL_SOURCES, "Cell therapies: autologous or allogeneic."),
         Column("binder", "string", "CAR-T: antigen-binding domain."),
+        Column("cell_type", "string", "Other cell therapies: the cells given."),
+        Column("hla_restriction", "string", "TCR-T: HLA alleles the receptor needs."),
         Column("cytokine", "string", "Cytokines: the cytokine it is or delivers."),
         Column("engineering", "list", "Cytokines: recombinant, pegylated, fusion_protein, …"),
         Column("virus_family", "string", "Oncolytic viruses: taxonomic family."),
@@ -80,6 +82,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("name", "string", "Common name of the target: PD-1."),
         _cat("target_type", v.TARGET_TYPES, "protein, viral_protein, ganglioside or carbohydrate.", False),
         _cat("action", v.TARGET_ACTIONS, "blocker, agonist, binder, engager or immunogen.", False),
+        Column("note", "string", "What is bound exactly, when more than the gene product."),
         _REFS,
     ),
     "indications": (
@@ -122,6 +125,17 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("accessed", "date", "Day the source was read.", False),
         Column("supports", "string", "What in the source supports the data.", False),
     ),
+    "products": (
+        _AGENT,
+        Column("brand_name", "string", "Trade name of the product.", False),
+        Column("nonproprietary_name", "string", "Full nonproprietary name when it differs: trastuzumab-dkst."),
+        _cat("kind", v.PRODUCT_KINDS, "originator, subcutaneous_formulation, new_formulation or biosimilar.", False),
+        _cat("route", v.ROUTES, "Route of administration of the product."),
+        _cat("agency", v.AGENCIES, "Regulator that approved the product.", False),
+        Column("approval_date", "date", "Date the product was first approved; null when no source gives the day."),
+        Column("note", "string", "Scope of the approval, caveats."),
+        _REFS,
+    ),
 }
 
 
@@ -149,7 +163,8 @@ def rows_of(table: str, therapies: Sequence[Therapy]) -> list[dict[str, Any]]:
     ordered = sorted(therapies, key=lambda therapy: therapy.agent_id)
     if table == "agents":
         return [
-            therapy.model_dump(exclude={"targets", "indications", "toxicities", "references"}) for therapy in ordered
+            therapy.model_dump(exclude={"targets", "indications", "toxicities", "products", "references"})
+            for therapy in ordered
         ]
     if table == "references":
         unique = {r.reference_id: r for therapy in ordered for r in therapy.references}

@@ -91,9 +91,11 @@ class CheckResult:
         return [issue for issue in self.issues if issue.severity == "error"]
 
 
-def validate_paths(paths: Sequence[Path], *, today: dt.date | None = None) -> list[Issue]:
+def validate_paths(
+    paths: Sequence[Path], *, today: dt.date | None = None, vocabularies: Vocabularies | None = None
+) -> list[Issue]:
     """Every issue in the record files at paths (folders are searched for *.yaml)."""
-    return check_paths(paths, today=today).issues
+    return check_paths(paths, today=today, vocabularies=vocabularies).issues
 
 
 def validate_file(path: Path, *, today: dt.date | None = None) -> list[Issue]:
@@ -114,10 +116,12 @@ def find_record_files(paths: Sequence[Path]) -> list[tuple[Path, Path | None]]:
     return sorted(found.items())
 
 
-def check_paths(paths: Sequence[Path], *, today: dt.date | None = None) -> CheckResult:
-    """Validate the record files at paths one by one, then across records."""
+def check_paths(
+    paths: Sequence[Path], *, today: dt.date | None = None, vocabularies: Vocabularies | None = None
+) -> CheckResult:
+    """Validate the record files at paths one by one, then across records (against the vendored vocabularies)."""
     today = today or dt.date.today()
-    vocabularies = load_vocabularies()
+    vocabularies = vocabularies or load_vocabularies()
     result = CheckResult()
     sources: list[SourceRecord] = []
     for file, root in find_record_files(paths):
@@ -365,7 +369,7 @@ def _citation_rules(therapy: Therapy) -> Iterator[_Problem]:
 
 def _citations(therapy: Therapy) -> Iterator[tuple[Loc, list[str]]]:
     yield (), therapy.reference_ids
-    for group in ("targets", "indications", "toxicities"):
+    for group in ("targets", "indications", "toxicities", "products"):
         for index, entry in enumerate(getattr(therapy, group)):
             yield (group, index), entry.reference_ids
 
@@ -375,6 +379,7 @@ def _duplicate_rules(therapy: Therapy) -> Iterator[_Problem]:
         "targets": lambda t: t.label,
         "indications": lambda i: i.model_dump(exclude={"reference_ids", "note", "disease"}),
         "toxicities": lambda t: (t.term.casefold(), t.label_section),
+        "products": lambda p: (p.brand_name.casefold(), p.agency),
     }
     for group, key_of in keyed.items():
         seen: dict[str, int] = {}

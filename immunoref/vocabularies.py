@@ -12,6 +12,7 @@ TherapyClass: TypeAlias = Literal[
     "car_t",
     "cytokine",
     "oncolytic_virus",
+    "adoptive_cell_therapy",
 ]
 THERAPY_CLASSES: tuple[str, ...] = get_args(TherapyClass)
 
@@ -19,7 +20,12 @@ THERAPY_CLASSES: tuple[str, ...] = get_args(TherapyClass)
 CheckpointSubclass: TypeAlias = Literal["anti_pd1", "anti_pdl1", "anti_ctla4", "anti_lag3", "bispecific"]
 #: Other antibodies, by format.
 AntibodySubclass: TypeAlias = Literal[
-    "naked", "antibody_drug_conjugate", "bispecific_engager", "radioimmunoconjugate", "immunotoxin"
+    "naked",
+    "antibody_drug_conjugate",
+    "bispecific_engager",
+    "bispecific_antibody",
+    "radioimmunoconjugate",
+    "immunotoxin",
 ]
 #: Vaccines, by platform.
 VaccineSubclass: TypeAlias = Literal[
@@ -47,6 +53,8 @@ CytokineSubclass: TypeAlias = Literal[
 OncolyticSubclass: TypeAlias = Literal[
     "herpes_simplex_virus", "adenovirus", "enterovirus", "reovirus", "vaccinia_virus", "other_virus"
 ]
+#: Other adoptive cell therapies, by the cells given.
+CellTherapySubclass: TypeAlias = Literal["tumor_infiltrating_lymphocytes", "tcr_t"]
 SUBCLASSES: dict[str, tuple[str, ...]] = {
     "checkpoint_inhibitor": get_args(CheckpointSubclass),
     "monoclonal_antibody": get_args(AntibodySubclass),
@@ -54,6 +62,7 @@ SUBCLASSES: dict[str, tuple[str, ...]] = {
     "car_t": get_args(CarTSubclass),
     "cytokine": get_args(CytokineSubclass),
     "oncolytic_virus": get_args(OncolyticSubclass),
+    "adoptive_cell_therapy": get_args(CellTherapySubclass),
 }
 ALL_SUBCLASSES: tuple[str, ...] = tuple(sorted({s for group in SUBCLASSES.values() for s in group}))
 
@@ -151,7 +160,7 @@ ReferenceKind: TypeAlias = Literal["label", "pubmed", "doi", "trial", "web"]
 REFERENCE_KINDS: tuple[str, ...] = get_args(ReferenceKind)
 
 #: Antibody heavy-chain isotype.
-Isotype: TypeAlias = Literal["IgG1", "IgG2", "IgG2a", "IgG4"]
+Isotype: TypeAlias = Literal["IgG1", "IgG2", "IgG2a", "IgG3", "IgG4"]
 ISOTYPES: tuple[str, ...] = get_args(Isotype)
 
 #: Species origin of an antibody's variable regions.
@@ -188,6 +197,8 @@ Route: TypeAlias = Literal[
     "percutaneous",
     "intratumoral",
     "intravesical",
+    "intralesional",
+    "isolated_limb_perfusion",
     "oral",
 ]
 ROUTES: tuple[str, ...] = get_args(Route)
@@ -209,3 +220,7 @@ CytokineEngineering: TypeAlias = Literal[
     "recombinant", "mutein", "pegylated", "fusion_protein", "superagonist_complex", "gene_transfer"
 ]
 CYTOKINE_ENGINEERINGS: tuple[str, ...] = get_args(CytokineEngineering)
+
+#: What a product of an agent is: the first one approved, a later formulation, or a copy.
+ProductKind: TypeAlias = Literal["originator", "subcutaneous_formulation", "new_formulation", "biosimilar"]
+PRODUCT_KINDS: tuple[str, ...] = get_args(ProductKind)

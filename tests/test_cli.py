@@ -53,7 +53,7 @@ def test_validate_reports_file_line_column_field_and_code(
     assert main(["validate", str(path)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"{path}:3:16: therapy_class: 'CAR-T' is not a therapy class [unknown-therapy-class]"
-    assert lines[1].startswith("  hint: did you mean 'car_t'? Allowed: car_t, checkpoint_inhibitor, cytokine")
+    assert lines[1].startswith("  hint: did you mean 'car_t'? Allowed: adoptive_cell_therapy, car_t, checkpoint")
     assert lines[-1] == "1 error, 0 warnings"
 
 
