@@ -26,8 +26,9 @@ ARROW_TYPES = {
 }
 
 
-def test_tables_are_the_public_five() -> None:
-    assert immunoref.TABLES == TABLES == ("agents", "targets", "indications", "toxicities", "references")
+def test_tables_are_the_public_contract() -> None:
+    """The five tables of the design come first, in order; products follows them."""
+    assert immunoref.TABLES == TABLES == ("agents", "targets", "indications", "toxicities", "references", "products")
 
 
 @pytest.mark.parametrize("table", TABLES)
