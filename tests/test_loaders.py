@@ -140,5 +140,5 @@ def test_every_class_specific_field_has_an_agents_column() -> None:
 
     fields = {name for model in MODELS.values() for name in model.model_fields}
     columns = {c.name for c in COLUMNS["agents"]}
-    nested = {"targets", "indications", "toxicities", "references"}
+    nested = {"targets", "indications", "toxicities", "references", "products"}
     assert fields - nested == columns
