@@ -56,6 +56,17 @@ def load_vocabularies(directory: Path | None = None) -> Vocabularies:
     return Vocabularies(**tables)
 
 
+#: Columns of the curated list of combination partners that are not immunoref agents.
+PARTNER_COLUMNS = ("name", "kind", "drugbank_id")
+
+
+@cache
+def load_partners() -> dict[str, dict[str, str]]:
+    """Drugs and drug classes a label may combine an agent with, by lowercase name (curated, not generated)."""
+    text = (files("immunoref") / "_vocab" / "partners.tsv").read_text(encoding="utf-8")
+    return {row["name"]: row for row in csv.DictReader(io.StringIO(text), delimiter="\t")}
+
+
 @dataclass(frozen=True)
 class UsedIdentifiers:
     """Identifiers and gene symbols that source records mention."""

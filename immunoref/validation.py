@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from immunoref.grounding import Vocabularies, load_vocabularies
+from immunoref.grounding import Vocabularies, load_partners, load_vocabularies
 from immunoref.models import (
     CHEMBL_ID,
     DRUGBANK_ID,
@@ -27,7 +27,7 @@ from immunoref.models import (
     Therapy,
 )
 from immunoref.sources import Loc, SourceError, SourceRecord, read_source
-from immunoref.vocabularies import THERAPY_CLASSES
+from immunoref.vocabularies import AGENCY_FIRST_DAY, THERAPY_CLASSES
 
 #: Suffix of source record files; files ending in .yml are reported, not skipped silently.
 RECORD_SUFFIX = ".yaml"
@@ -77,6 +77,37 @@ class Issue(BaseModel):
     message: str  # what is wrong, quoting it
     hint: str | None = None  # how to fix it
     severity: Literal["error", "warning"] = "error"
+    found: str | None = None  # the value as written, shortened; None when absent
+    expected: str | None = None  # what the field accepts
+
+
+#: What a field accepts, by issue code, for problems found by rules rather than by the model.
+_EXPECTED = {
+    "file-name-mismatch": "agent_id equal to the file name",
+    "wrong-class-folder": "the folder named after the record's therapy_class",
+    "duplicate-reference-id": "a reference_id defined once",
+    "dangling-reference": "a reference_id defined under this record's references",
+    "unused-reference": "a reference cited by at least one fact",
+    "duplicate-target": "each target once",
+    "duplicate-indication": "each approval once",
+    "duplicate-toxicity": "each adverse reaction once per label section",
+    "duplicate-product": "each product once per agency",
+    "future-date": "a date no later than today",
+    "before-agency-existed": "a date on or after the agency's first day",
+    "missing-approval-date": "the approval date, when a source gives it",
+    "missing-pivotal-trial": "the pivotal trial, when the source names it",
+    "ungrounded-toxicity": "a MeSH descriptor matching the term",
+    "unknown-hgnc-id": "an HGNC ID in the vendored vocabulary",
+    "hgnc-symbol-mismatch": "the approved symbol of the HGNC ID",
+    "uniprot-mismatch": "a UniProt accession HGNC gives for the gene",
+    "unknown-mondo-id": "a MONDO term in the vendored vocabulary",
+    "unknown-mesh-id": "a MeSH descriptor in the vendored vocabulary",
+    "unknown-drugbank-id": "a DrugBank ID in the vendored vocabulary",
+    "unpaired-chembl-id": "the ChEMBL ID the vocabulary pairs with the DrugBank ID",
+    "duplicate-agent-id": "an agent_id used by one record only",
+    "conflicting-reference": "the same fields wherever a reference_id is reused",
+    "unknown-combination-partner": "an agent_id, or a name in immunoref/_vocab/partners.tsv",
+}
 
 
 @dataclass
@@ -151,6 +182,7 @@ def check_paths(
             result.therapies.append(therapy)
             sources.append(source)
     result.issues.extend(_cross_record_issues(result.therapies, sources))
+    result.issues.extend(_partner_issues(result.therapies, sources, _neighbour_agent_ids(sources)))
     result.therapies.sort(key=lambda therapy: therapy.agent_id)
     result.issues.sort(key=lambda i: (i.file, i.line or 0, i.column or 0, i.code))
     return result
@@ -196,8 +228,12 @@ class _Reporter:
         severity: Literal["error", "warning"] = "error",
         *,
         key: bool = False,
+        found: object = None,
+        expected: str | None = None,
     ) -> None:
         line, column = self.source.locate(loc, key=key)
+        if found is None and not key:
+            found = self._value_at(loc)
         self.issues.append(
             Issue(
                 file=str(self.source.path),
@@ -209,8 +245,20 @@ class _Reporter:
                 message=message,
                 hint=hint,
                 severity=severity,
+                found=None if found is None or isinstance(found, dict | list) else _short(found),
+                expected=expected or _EXPECTED.get(code),
             )
         )
+
+    def _value_at(self, loc: Loc) -> object:
+        value: Any = self.source.data
+        for part in loc:
+            in_list = isinstance(part, int) and isinstance(value, list) and 0 <= part < len(value)
+            in_mapping = isinstance(part, str) and isinstance(value, dict) and part in value
+            if not (in_list or in_mapping):
+                return None
+            value = value[part]
+        return value
 
     def pydantic(self, detail: dict[str, Any]) -> None:
         loc: Loc = tuple(detail["loc"])
@@ -224,24 +272,49 @@ class _Reporter:
             loc = ("therapy_class",)
             value = self.source.data.get("therapy_class")
             message = "is required" if kind == "union_tag_not_found" else f"{value!r} is not a therapy class"
-            self.add(loc, code, message, _choices_hint(value, THERAPY_CLASSES))
+            self.add(loc, code, message, _choices_hint(value, THERAPY_CLASSES), expected=_one_of(THERAPY_CLASSES))
         elif kind == "missing":
-            self.add(loc, code, f"{name!r} is required", f"add `{name}:` here", key=True)
+            self.add(loc, code, f"{name!r} is required", f"add `{name}:` here", key=True, expected="a value")
         elif kind == "extra_forbidden":
             allowed = _fields_at(self.model, loc[:-1])
-            self.add(loc, code, f"{name!r} is not a field here", _choices_hint(name, allowed), key=True)
+            self.add(
+                loc,
+                code,
+                f"{name!r} is not a field here",
+                _choices_hint(name, allowed),
+                key=True,
+                found=name,
+                expected=_one_of(allowed),
+            )
         elif kind in ("literal_error", "enum"):
             allowed = tuple(re.findall(r"'([^']*)'", detail.get("ctx", {}).get("expected", "")))
-            self.add(loc, code, f"{value!r} is not allowed", _choices_hint(value, allowed))
+            self.add(loc, code, f"{value!r} is not allowed", _choices_hint(value, allowed), expected=_one_of(allowed))
         elif kind == "string_pattern_mismatch":
             form = _FORMS.get(name) or _FORMS.get(str(loc[-2]) if len(loc) > 1 else "", "")
-            self.add(loc, code, f"{value!r} is not of the expected form", f"write it as {form}" if form else None)
+            self.add(
+                loc,
+                code,
+                f"{value!r} is not of the expected form",
+                f"write it as {form}" if form else None,
+                expected=form or detail.get("ctx", {}).get("pattern"),
+            )
         elif code == "wrong-type":
             self.add(
-                loc, code, f"{_short(value)}: {detail['msg'][0].lower()}{detail['msg'][1:]}", _type_hint(kind, value)
+                loc,
+                code,
+                f"{_short(value)}: {detail['msg'][0].lower()}{detail['msg'][1:]}",
+                _type_hint(kind, value),
+                found=value,
+                expected=detail["msg"].removeprefix("Input should be "),
             )
         else:
-            self.add(loc, code, detail["msg"].removeprefix("Value error, "))
+            message = detail["msg"].removeprefix("Value error, ")
+            expected = message.removeprefix("Input should be ") if message.startswith("Input should be ") else None
+            self.add(loc, code, message, found=value, expected=expected)
+
+
+def _one_of(allowed: Sequence[str]) -> str | None:
+    return f"one of {', '.join(sorted(allowed))}" if allowed else None
 
 
 def _type_hint(kind: str, value: object) -> str | None:
@@ -484,18 +557,39 @@ def _text(entry: dict[str, Any], name: str, pattern: str) -> str | None:
 
 
 def _date_rules(therapy: Therapy, today: dt.date) -> Iterator[_Problem]:
-    for index, indication in enumerate(therapy.indications):
-        loc: Loc = ("indications", index)
+    """Approval and withdrawal dates: not in the future, not before the agency could approve anything."""
+    dated = [("indications", i, e) for i, e in enumerate(therapy.indications)]
+    dated += [("products", i, e) for i, e in enumerate(therapy.products)]
+    for group, index, entry in dated:
+        loc: Loc = (group, index)
         for name in ("approval_date", "withdrawn_date"):
-            value = getattr(indication, name)
+            value = getattr(entry, name, None)
             if value is not None and value > today:
                 yield ((*loc, name), "future-date", f"{value} is in the future", None, "error")
-        if indication.approval_date is None:
+        first_day = AGENCY_FIRST_DAY.get(entry.agency)
+        if entry.approval_date is not None and first_day and entry.approval_date < dt.date.fromisoformat(first_day):
+            yield (
+                (*loc, "approval_date"),
+                "before-agency-existed",
+                f"{entry.approval_date} is before the {entry.agency} could grant approvals ({first_day})",
+                "check the date and the agency: an approval by another regulator belongs to that regulator",
+                "error",
+            )
+        if entry.approval_date is None:
             yield (
                 (*loc, "approval_date"),
                 "missing-approval-date",
-                "no approval date: the indication is kept, but as-of queries cannot place it",
+                "no approval date: the row is kept, but as-of queries cannot place it",
                 "add the date when a source gives it",
+                "warning",
+            )
+    for index, indication in enumerate(therapy.indications):
+        if indication.pivotal_trial is None and indication.setting != "prevention":
+            yield (
+                ("indications", index, "pivotal_trial"),
+                "missing-pivotal-trial",
+                "no pivotal trial named",
+                "add the trial the approval rests on when the label or approval notice names it",
                 "warning",
             )
     for index, reference in enumerate(therapy.references):
@@ -531,5 +625,41 @@ def _cross_record_issues(therapies: Iterable[Therapy], sources: Iterable[SourceR
                     "conflicting-reference",
                     f"{reference.reference_id!r} is defined differently in {earlier[1].path}",
                     "use the same fields in both records, or another reference_id",
+                )
+        yield from report.issues
+
+
+def _neighbour_agent_ids(sources: Iterable[SourceRecord]) -> set[str]:
+    """Agent IDs of every record file beside the checked ones (data/<class>/<id>.yaml), so that checking
+    one file still knows the other agents its indications may be combined with."""
+    found: set[str] = set()
+    for data_folder in {source.path.resolve().parent.parent for source in sources}:
+        for class_name in THERAPY_CLASSES:
+            found.update(file.stem for file in (data_folder / class_name).glob(f"*{RECORD_SUFFIX}"))
+    return found
+
+
+def _partner_issues(
+    therapies: Iterable[Therapy], sources: Iterable[SourceRecord], neighbours: set[str]
+) -> Iterator[Issue]:
+    """combination_with names an agent of the dataset or an entry of immunoref/_vocab/partners.tsv."""
+    partners = load_partners()
+    therapies = list(therapies)
+    agents = {therapy.agent_id for therapy in therapies} | neighbours
+    known = tuple(sorted(agents | set(partners)))
+    for therapy, source in zip(therapies, sources, strict=True):
+        report = _Reporter(source, therapy.agent_id)
+        for index, indication in enumerate(therapy.indications):
+            for position, partner in enumerate(indication.combination_with):
+                if partner in agents or partner in partners:
+                    continue
+                close = difflib.get_close_matches(partner.casefold(), known, n=1, cutoff=0.75)
+                report.add(
+                    ("indications", index, "combination_with", position),
+                    "unknown-combination-partner",
+                    f"{partner!r} is neither an agent of the dataset nor a listed combination partner",
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else "use an agent_id, or add the drug or drug class to immunoref/_vocab/partners.tsv",
                 )
         yield from report.issues

@@ -74,6 +74,26 @@ AGENT_STATUSES: tuple[str, ...] = get_args(AgentStatus)
 Agency: TypeAlias = Literal["FDA", "EMA", "NMPA", "PMDA", "MHRA", "HC", "TGA", "ZVA"]
 AGENCIES: tuple[str, ...] = get_args(Agency)
 
+#: First day each regulator (or the predecessor whose approvals it carries on) could grant an approval;
+#: an earlier approval date is a typo. Sources, read 2026-11-22:
+#: FDA, Food and Drugs Act signed 1906-06-30 (http://dev.u-s-history.com/pages/h1634.html);
+#: EMA began operating 1995-01-26 (https://www.ema.europa.eu/en/news/ema-celebrates-30-years-progress-science-medicines-european-union);
+#: NMPA, via the State Drug Administration formed in March 1998 (https://topics.russian-poetry.com/sfda-of-china);
+#: PMDA came into service 2004-04-01 (https://www.pmda.go.jp/english/about-pmda/outline/0002.html);
+#: MHRA came into being 2003-04-01 (https://hansard.parliament.uk/Commons/2003-06-04/debates/67af6a42-76b3-41c4-92ff-dc683129bff6/MedicinesControlAgency);
+#: HC, via the Department of Health created in 1919 (https://wikimili.com/en/Health_Canada);
+#: TGA, Therapeutic Goods Act in operation 1991-02-15 (https://www.legislation.gov.au/Details/C2004C07569).
+#: ZVA has no entry: no source giving its founding date was found.
+AGENCY_FIRST_DAY: dict[str, str] = {
+    "FDA": "1906-06-30",
+    "EMA": "1995-01-26",
+    "NMPA": "1998-03-01",
+    "PMDA": "2004-04-01",
+    "MHRA": "2003-04-01",
+    "HC": "1919-01-01",
+    "TGA": "1991-02-15",
+}
+
 #: Kind of marketing authorisation granted for one indication.
 ApprovalType: TypeAlias = Literal["regular", "accelerated", "conditional", "exceptional_circumstances"]
 APPROVAL_TYPES: tuple[str, ...] = get_args(ApprovalType)

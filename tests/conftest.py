@@ -43,6 +43,8 @@ indications:
     approval_type: regular
     setting: unresectable_or_metastatic
     population: adults
+    pivotal_trial: TEST-001
+    combination_with: [carboplatin]
     reference_ids: [testumab-label]
 toxicities:
   - term: Immune-mediated diarrhea

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, REFERENCE, REPO
 
-from immunoref.grounding import VOCAB_COLUMNS, collect_identifiers, regenerate_subset, render_tsv
+from immunoref.grounding import VOCAB_COLUMNS, collect_identifiers, load_partners, regenerate_subset, render_tsv
 from immunoref.sources import read_source
 from immunoref.validation import check_paths, find_record_files, validate_file
 from immunoref.vocabularies import THERAPY_CLASSES
@@ -50,3 +50,29 @@ def test_vendored_vocabularies_are_current() -> None:
         assert committed == render_tsv(name, subset[name]), f"run python scripts/vendor_vocabularies.py ({name})"
     found = {row[0] for rows in subset.values() for row in rows}
     assert (used.hgnc_ids | used.mondo_ids | used.mesh_ids | used.drugbank_ids) <= found
+
+
+def test_combination_partners_are_curated_and_grounded() -> None:
+    """partners.tsv: lowercase unique names, known kinds, DrugBank IDs whose name is the partner, no agent twice."""
+    import csv
+    import gzip
+
+    partners = load_partners()
+    assert all(name == name.lower().strip() for name in partners)
+    assert {row["kind"] for row in partners.values()} <= {"drug", "drug_class", "regimen"}
+    with gzip.open(REFERENCE / "drugbank_mappings.tsv.gz", "rt", encoding="utf-8") as fh:
+        rows = csv.DictReader(fh, delimiter="\t")
+        names = {e["DRUGBANK_ID"]: e["ID"].lower() for e in rows if e["NAMESPACE"] == "NAME"}
+    wrong = {n: r["drugbank_id"] for n, r in partners.items() if r["drugbank_id"] and names.get(r["drugbank_id"]) != n}
+    assert wrong == {}
+    agents = {path.stem for path in RECORD_FILES}
+    assert agents & set(partners) == set(), "an agent of the dataset is cited by its agent_id, not listed as partner"
+
+
+def test_agency_first_days_are_dates_of_known_agencies() -> None:
+    import datetime as dt
+
+    from immunoref.vocabularies import AGENCIES, AGENCY_FIRST_DAY
+
+    assert set(AGENCY_FIRST_DAY) <= set(AGENCIES)
+    assert all(dt.date.fromisoformat(day) < dt.date(2010, 1, 1) for day in AGENCY_FIRST_DAY.values())

@@ -68,8 +68,8 @@ INVALID = {
     ),
     "no-citation": (
         edit(
-            "    population: adults\n    reference_ids: [testumab-label]",
-            "    population: adults\n    reference_ids: []",
+            "    combination_with: [carboplatin]\n    reference_ids: [testumab-label]",
+            "    combination_with: [carboplatin]\n    reference_ids: []",
         ),
         ("too-short", "indications[0].reference_ids"),
     ),
@@ -90,6 +90,24 @@ INVALID = {
     "unknown-drugbank-id": (edit("DB06186", "DB99999"), ("unknown-drugbank-id", "drugbank_id")),
     "unpaired-chembl-id": (edit("CHEMBL1789844", "CHEMBL3137343"), ("unpaired-chembl-id", "chembl_id")),
     "future-approval": (edit("2011-03-25", "2030-01-01"), ("future-date", "indications[0].approval_date")),
+    "before-the-agency": (
+        edit("    agency: FDA", "    agency: EMA", edit("2011-03-25", "1994-12-31")),
+        ("before-agency-existed", "indications[0].approval_date"),
+    ),
+    "unknown-partner": (
+        edit("combination_with: [carboplatin]", "combination_with: [carboplatine]"),
+        ("unknown-combination-partner", "indications[0].combination_with[0]"),
+    ),
+    "duplicate-product": (
+        edit(
+            "references:\n",
+            "products:\n"
+            + "  - {brand_name: Testvoy, kind: originator, agency: FDA, approval_date: 2011-03-25,"
+            " reference_ids: [testumab-label]}\n" * 2
+            + "references:\n",
+        ),
+        ("duplicate-product", "products[1]"),
+    ),
     "duplicate-target": (
         edit(
             "targets:\n",
@@ -237,3 +255,46 @@ def test_arbitrary_bytes_never_raise(raw: bytes, tmp_path_factory: pytest.TempPa
     path.write_bytes(raw)
     issues = validate_paths([path], today=TODAY)
     assert all(i.file == str(path) for i in issues)
+
+
+def test_an_agency_may_approve_from_its_first_day(write_record: RecordWriter) -> None:
+    text = edit("    agency: FDA", "    agency: EMA", edit("2011-03-25", "1995-01-26"))
+    assert validate_paths([write_record(text)], today=TODAY) == []
+
+
+def test_partner_may_be_another_agent_in_the_data_folder(write_record: RecordWriter) -> None:
+    write_record(MINIMAL_RECORD.replace("testumab", "otherumab"), name="otherumab")
+    text = edit("combination_with: [carboplatin]", "combination_with: [otherumab]")
+    assert validate_paths([write_record(text)], today=TODAY) == []
+
+
+def test_misspelt_partner_gets_a_suggestion(write_record: RecordWriter) -> None:
+    issues = validate_paths([write_record(edit("[carboplatin]", "[carboplatine]"))], today=TODAY)
+    assert [(i.hint, i.found, i.expected) for i in issues] == [
+        ("did you mean 'carboplatin'?", "'carboplatine'", "an agent_id, or a name in immunoref/_vocab/partners.tsv")
+    ]
+
+
+def test_indication_without_pivotal_trial_is_a_warning(write_record: RecordWriter) -> None:
+    issues = validate_paths([write_record(edit("    pivotal_trial: TEST-001\n", ""))], today=TODAY)
+    assert [(i.code, i.severity, i.field) for i in issues] == [
+        ("missing-pivotal-trial", "warning", "indications[0].pivotal_trial")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "found", "expected"),
+    [
+        ("status: approved", "status: aproved", "'aproved'", "one of approved, investigational, withdrawn"),
+        ("HGNC:2505", "HGNC-2505", "'HGNC-2505'", "HGNC:8760"),
+        ("incidence_pct: 32", "incidence_pct: 132", "132", "less than or equal to 100"),
+        ("population: adults", "population: 12", "12", "a valid string"),
+        ("MONDO:0005105", "MONDO:9999999", "'MONDO:9999999'", "a MONDO term in the vendored vocabulary"),
+        ("name: testumab\n", "", None, "a value"),
+    ],
+)
+def test_each_issue_says_what_was_found_and_what_was_expected(
+    old: str, new: str, found: str | None, expected: str, write_record: RecordWriter
+) -> None:
+    issues = [i for i in validate_paths([write_record(edit(old, new))], today=TODAY) if i.severity == "error"]
+    assert [(i.found, i.expected) for i in issues] == [(found, expected)]
