@@ -101,10 +101,8 @@ INVALID = {
     "duplicate-product": (
         edit(
             "references:\n",
-            "products:\n"
-            + "  - {brand_name: Testvoy, kind: originator, agency: FDA, approval_date: 2011-03-25,"
-            " reference_ids: [testumab-label]}\n" * 2
-            + "references:\n",
+            "products:\n" + "  - {brand_name: Testvoy, kind: originator, agency: FDA, approval_date: 2011-03-25,"
+            " reference_ids: [testumab-label]}\n" * 2 + "references:\n",
         ),
         ("duplicate-product", "products[1]"),
     ),
