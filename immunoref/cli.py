@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(run=_validate)
 
+    new = commands.add_parser("new", help="write a commented source-record template to fill in")
+    new.add_argument("therapy_class", metavar="CLASS", help="therapy class, e.g. car_t")
+    new.add_argument("agent_id", metavar="AGENT_ID", help="lowercase slug of the INN, e.g. obecabtagene-autoleucel")
+    new.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
+    new.set_defaults(run=_new)
+
     build = commands.add_parser("build", help="data/ -> immunoref/_data/*.parquet and schemas/")
     build.add_argument("--root", type=Path, default=Path(), help="project folder holding data/ (default: .)")
     build.set_defaults(run=_build)
@@ -202,6 +208,39 @@ def report_issues(issues: Sequence[Issue], fmt: str, out: TextIO) -> None:
 
 def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _new(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import re
+
+    from immunoref.models import SLUG
+    from immunoref.templates import render_template
+    from immunoref.validation import choices_hint
+    from immunoref.vocabularies import THERAPY_CLASSES
+
+    if args.therapy_class not in THERAPY_CLASSES:
+        hint = choices_hint(args.therapy_class, THERAPY_CLASSES)
+        sys.stderr.write(f"immunoref new: {args.therapy_class!r} is not a therapy class; {hint}\n")
+        return EXIT_USAGE
+    if not re.match(SLUG, args.agent_id):
+        sys.stderr.write(
+            f"immunoref new: {args.agent_id!r} is not a lowercase slug (letters, digits, single hyphens):"
+            " e.g. obecabtagene-autoleucel\n"
+        )
+        return EXIT_USAGE
+    existing = sorted(args.data.glob(f"*/{args.agent_id}.yaml"))
+    if existing:
+        sys.stderr.write(f"immunoref new: {existing[0]} already exists; edit it instead\n")
+        return EXIT_USAGE
+    path = args.data / args.therapy_class / f"{args.agent_id}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_template(args.therapy_class, args.agent_id, str(path), dt.date.today()), encoding="utf-8")
+    sys.stdout.write(
+        f"wrote {path}\nfill in every TODO (docs/record-format.md, CONTRIBUTING.md), then run:\n"
+        f"  immunoref validate --reference ../shared/reference {path}\n"
+    )
+    return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -29,6 +29,9 @@ from immunoref.models import (
 from immunoref.sources import Loc, SourceError, SourceRecord, read_source
 from immunoref.vocabularies import AGENCY_FIRST_DAY, THERAPY_CLASSES
 
+#: Values a template leaves for the curator begin with this word (see immunoref.templates).
+PLACEHOLDER = "TODO"
+
 #: Suffix of source record files; files ending in .yml are reported, not skipped silently.
 RECORD_SUFFIX = ".yaml"
 _MISNAMED_SUFFIX = ".yml"
@@ -107,6 +110,7 @@ _EXPECTED = {
     "duplicate-agent-id": "an agent_id used by one record only",
     "conflicting-reference": "the same fields wherever a reference_id is reused",
     "unknown-combination-partner": "an agent_id, or a name in immunoref/_vocab/partners.tsv",
+    "unfilled-template": "the value, as a source gives it",
 }
 
 
@@ -195,11 +199,15 @@ def check_source(
     record_id = source.data.get("agent_id") if isinstance(source.data.get("agent_id"), str) else None
     report = _Reporter(source, record_id)
     therapy: Therapy | None = None
+    unfilled = set(_placeholders(source.data))
+    for loc in sorted(unfilled, key=source.locate):
+        report.add(loc, "unfilled-template", "still the template's TODO", "write the value, or delete an optional line")
     try:
         therapy = THERAPY_ADAPTER.validate_python(source.data)
     except ValidationError as error:
         for detail in error.errors(include_url=False):
-            report.pydantic(detail)
+            if report.record_loc(tuple(detail["loc"])) not in unfilled:
+                report.pydantic(detail)
     # Identifiers are checked on the data as written, so they are reported even beside model errors.
     problems = list(_grounding_rules(source.data, vocabularies))
     if therapy is not None:
@@ -207,6 +215,18 @@ def check_source(
     for loc, code, message, hint, severity in problems:
         report.add(loc, code, message, hint, severity)
     return therapy, report.issues
+
+
+def _placeholders(value: object, loc: Loc = ()) -> Iterator[Loc]:
+    """Where a record still holds a template placeholder (text starting with TODO)."""
+    if isinstance(value, str) and re.match(rf"{PLACEHOLDER}\b", value):
+        yield loc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _placeholders(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _placeholders(item, (*loc, index))
 
 
 class _Reporter:
@@ -260,11 +280,15 @@ class _Reporter:
             value = value[part]
         return value
 
-    def pydantic(self, detail: dict[str, Any]) -> None:
-        loc: Loc = tuple(detail["loc"])
-        kind: str = detail["type"]
+    def record_loc(self, loc: Loc) -> Loc:
+        """A pydantic loc as a path in the record: without the discriminator tag pydantic puts first."""
         if self.model is not None and loc and loc[0] == self.source.data.get("therapy_class"):
-            loc = loc[1:]  # drop the discriminator tag pydantic puts first
+            return loc[1:]
+        return loc
+
+    def pydantic(self, detail: dict[str, Any]) -> None:
+        loc: Loc = self.record_loc(tuple(detail["loc"]))
+        kind: str = detail["type"]
         code = _TYPE_CODES.get(kind, kind if "-" in kind else "wrong-type")
         value = detail.get("input")
         name = next((part for part in reversed(loc) if isinstance(part, str)), "")
@@ -272,7 +296,7 @@ class _Reporter:
             loc = ("therapy_class",)
             value = self.source.data.get("therapy_class")
             message = "is required" if kind == "union_tag_not_found" else f"{value!r} is not a therapy class"
-            self.add(loc, code, message, _choices_hint(value, THERAPY_CLASSES), expected=_one_of(THERAPY_CLASSES))
+            self.add(loc, code, message, choices_hint(value, THERAPY_CLASSES), expected=_one_of(THERAPY_CLASSES))
         elif kind == "missing":
             self.add(loc, code, f"{name!r} is required", f"add `{name}:` here", key=True, expected="a value")
         elif kind == "extra_forbidden":
@@ -281,14 +305,14 @@ class _Reporter:
                 loc,
                 code,
                 f"{name!r} is not a field here",
-                _choices_hint(name, allowed),
+                choices_hint(name, allowed),
                 key=True,
                 found=name,
                 expected=_one_of(allowed),
             )
         elif kind in ("literal_error", "enum"):
             allowed = tuple(re.findall(r"'([^']*)'", detail.get("ctx", {}).get("expected", "")))
-            self.add(loc, code, f"{value!r} is not allowed", _choices_hint(value, allowed), expected=_one_of(allowed))
+            self.add(loc, code, f"{value!r} is not allowed", choices_hint(value, allowed), expected=_one_of(allowed))
         elif kind == "string_pattern_mismatch":
             form = _FORMS.get(name) or _FORMS.get(str(loc[-2]) if len(loc) > 1 else "", "")
             self.add(
@@ -342,7 +366,7 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _choices_hint(value: object, allowed: Sequence[str]) -> str | None:
+def choices_hint(value: object, allowed: Sequence[str]) -> str | None:
     if not allowed:
         return None
     folded = {choice.casefold(): choice for choice in allowed}
@@ -426,7 +450,7 @@ def _citation_rules(therapy: Therapy) -> Iterator[_Problem]:
                     (*loc, "reference_ids", position),
                     "dangling-reference",
                     f"{reference_id!r} is not among this record's references",
-                    _choices_hint(reference_id, tuple(defined)) or "add it under references",
+                    choices_hint(reference_id, tuple(defined)) or "add it under references",
                     "error",
                 )
     for reference_id, index in defined.items():

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, MINIMAL_RECORD, RecordWriter
+from conftest import DATA, MINIMAL_RECORD, REPO, RecordWriter
+from test_sources import BAD_FILES
 
 from immunoref.cli import main
+from immunoref.sources import MAX_BYTES
 from immunoref.vocabularies import THERAPY_CLASSES
 
 
@@ -143,3 +146,38 @@ def test_corrupted_copy_of_data_lists_every_problem(project_copy: Path) -> None:
 def test_show_works_for_every_agent(agent_id: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", agent_id]) == 0
     assert f"({agent_id})" in capsys.readouterr().out.splitlines()[0]
+
+
+#: Every kind of bad input the contributors' issue names, as the bytes of one record file.
+BAD_INPUTS: dict[str, bytes] = {
+    **{name: c if isinstance(c, bytes) else c.encode("utf-8") for name, (c, _, _) in BAD_FILES.items()},
+    "oversized": (MINIMAL_RECORD + "# padding\n" * (MAX_BYTES // 10 + 1)).encode("utf-8"),
+    "unknown-field": (MINIMAL_RECORD + "isotpye: IgG1\n").encode("utf-8"),
+    "wrong-type": MINIMAL_RECORD.replace("brand_names: [Testvoy]", "brand_names: 12").encode("utf-8"),
+}
+
+
+@pytest.mark.parametrize("name", [*BAD_INPUTS, "symlink-escape"])
+def test_bad_input_to_build_names_the_file_and_writes_nothing(name: str, tmp_path: Path) -> None:
+    """Through the real command line: exit 1, the file named, no traceback, the previous outputs untouched."""
+    root = tmp_path / "project"
+    (root / "data" / "checkpoint_inhibitor").mkdir(parents=True)
+    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+    good = root / "data" / "checkpoint_inhibitor" / "testumab.yaml"
+    good.write_text(MINIMAL_RECORD, encoding="utf-8")
+    assert main(["build", "--root", str(root)]) == 0
+    before = {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and "data" not in p.parts}
+
+    bad = root / "data" / "checkpoint_inhibitor" / "badumab.yaml"
+    if name == "symlink-escape":
+        outside = tmp_path / "outside.yaml"
+        outside.write_text(MINIMAL_RECORD.replace("testumab", "badumab"), encoding="utf-8")
+        bad.symlink_to(outside)
+    else:
+        bad.write_bytes(BAD_INPUTS[name])
+    result = run("build", "--root", str(root))
+    assert result.returncode == 1
+    assert str(bad) in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    after = {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and "data" not in p.parts}
+    assert after == before
