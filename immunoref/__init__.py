@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 TABLES: tuple[str, ...] = ("agents", "targets", "indications", "toxicities", "references", "products")
 
-__all__ = ["TABLES", "__version__", "get", "load", "load_all", "read_therapies"]
+__all__ = ["TABLES", "__version__", "approved_agents", "connect", "get", "load", "load_all", "read_therapies"]
 
 if TYPE_CHECKING:
-    from immunoref.loaders import get, load, load_all, read_therapies
+    from immunoref.loaders import approved_agents, connect, get, load, load_all, read_therapies
 
-_LOADERS = {"get", "load", "load_all", "read_therapies"}
+_LOADERS = {"approved_agents", "connect", "get", "load", "load_all", "read_therapies"}
 
 
 def __getattr__(name: str) -> Any:

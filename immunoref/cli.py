@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from immunoref.grounding import Vocabularies
-    from immunoref.models import Therapy
+    from immunoref.models import Indication, Therapy
     from immunoref.validation import Issue
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser("show", help="a readable card of one agent")
     show.add_argument("agent_id")
+    show.add_argument("--as-of", metavar="DATE", help="only approvals granted by DATE (YYYY-MM-DD) and standing then")
     show.set_defaults(run=_show)
 
     validate = commands.add_parser("validate", help="check source records; every problem at once")
@@ -94,17 +96,33 @@ def _show(args: argparse.Namespace) -> int:
 
     try:
         therapy = get(args.agent_id)
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     except UnknownAgentError as error:
         sys.stderr.write(f"immunoref show: {error}\n")
         return EXIT_USAGE
-    sys.stdout.write(render_card(therapy))
+    except ValueError:
+        sys.stderr.write(f"immunoref show: --as-of takes a date, YYYY-MM-DD: {args.as_of!r}\n")
+        return EXIT_USAGE
+    sys.stdout.write(render_card(therapy, as_of=as_of))
     return EXIT_OK
 
 
-def render_card(therapy: Therapy) -> str:
-    """A plain-text card of one agent: identity, mechanism, class facts, targets, indications, toxicities."""
+def _standing(indication: Indication, as_of: dt.date) -> bool:
+    """Granted on or before as_of and not withdrawn by then (undated approvals cannot be placed)."""
+    granted = indication.approval_date is not None and indication.approval_date <= as_of
+    return granted and (indication.withdrawn_date is None or indication.withdrawn_date > as_of)
+
+
+def render_card(therapy: Therapy, *, as_of: dt.date | None = None) -> str:
+    """A plain-text card of one agent: identity, mechanism, class facts, targets, indications, toxicities.
+
+    With as_of, the indications are those standing on that day, as a reader of the label then saw them.
+    """
     from immunoref.models import AgentBase
 
+    indications = list(therapy.indications)
+    if as_of is not None:
+        indications = [i for i in indications if _standing(i, as_of)]
     lines = [f"{therapy.name} ({therapy.agent_id})", "=" * (len(therapy.name) + len(therapy.agent_id) + 3)]
     brands = ", ".join(therapy.brand_names) or "-"
     lines += [
@@ -123,8 +141,11 @@ def render_card(therapy: Therapy) -> str:
     for target in therapy.targets:
         ids = ", ".join(i for i in (target.hgnc_id, target.uniprot_id) if i)
         lines.append(f"  {target.label:<10} {target.action:<9} {ids}")
-    lines += ["", f"indications ({len(therapy.indications)})"]
-    for ind in sorted(therapy.indications, key=lambda i: (i.approval_date is None, i.approval_date, i.agency)):
+    heading = f"indications ({len(indications)}" + (f" standing on {as_of})" if as_of else ")")
+    lines += ["", heading]
+    if as_of is not None and not indications:
+        lines.append(f"  none: {therapy.agent_id} had no approval standing on {as_of}")
+    for ind in sorted(indications, key=lambda i: (i.approval_date is None, i.approval_date, i.agency)):
         date = ind.approval_date.isoformat() if ind.approval_date else "date unknown"
         extras = [x for x in (ind.setting, ind.line_of_therapy, ind.biomarker) if x]
         if ind.combination_with:

@@ -139,8 +139,65 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
+#: Views derived from the tables, loadable like them (`immunoref.load("therapies")`) but not stored.
+VIEWS: dict[str, tuple[Column, ...]] = {
+    "therapies": (
+        Column("agent_id", "string", "Agent (agents.agent_id).", False),
+        Column("name", "string", "International nonproprietary name.", False),
+        _cat("therapy_class", v.THERAPY_CLASSES, "Therapy class.", False),
+        _cat("subclass", v.ALL_SUBCLASSES, "Class-specific grouping.", False),
+        _cat("status", v.AGENT_STATUSES, "Agent status: approved, withdrawn or investigational.", False),
+        Column("brand_names", "list", "Trade names.", False),
+        Column("targets", "list", "HGNC symbols (or names, for non-gene targets) of the agent's targets.", False),
+        Column("boxed_warnings", "list", "Adverse reactions named in the label's boxed warning.", False),
+        Column("disease", "string", "Disease as labelled; null for an agent without approvals."),
+        Column("disease_id", "string", "MONDO term."),
+        _cat("agency", v.AGENCIES, "Regulator."),
+        Column("approval_date", "date", "Date of this approval."),
+        _cat("approval_type", v.APPROVAL_TYPES, "regular, accelerated, conditional, …"),
+        _cat("line_of_therapy", v.LINES_OF_THERAPY, "Line of therapy."),
+        _cat("setting", v.SETTINGS, "Disease setting."),
+        Column("biomarker", "string", "Selection biomarker as labelled."),
+        Column("combination_with", "list", "Agents or drugs given with it.", False),
+        Column("population", "string", "Patients as labelled."),
+        Column("pivotal_trial", "string", "Trial the approval rests on."),
+        _cat("indication_status", v.INDICATION_STATUSES, "active or withdrawn."),
+        Column("withdrawn_date", "date", "Date the indication was withdrawn."),
+        Column("reference_ids", "list", "Sources of the indication (or of the agent, if it has none).", False),
+    ),
+}
+
+
+def therapies_view(agents: pa.Table, targets: pa.Table, indications: pa.Table, toxicities: pa.Table) -> pa.Table:
+    """One row per agent x indication, with the agent's class, targets and boxed warnings; an agent
+    without approvals keeps one row with empty indication columns."""
+    by_agent: dict[str, dict[str, list[Any]]] = {}
+    for row in targets.select(["agent_id", "symbol", "name"]).to_pylist():
+        by_agent.setdefault(row["agent_id"], {}).setdefault("targets", []).append(row["symbol"] or row["name"])
+    for row in toxicities.select(["agent_id", "term", "boxed_warning"]).to_pylist():
+        boxed = by_agent.setdefault(row["agent_id"], {}).setdefault("boxed", [])
+        if row["boxed_warning"] and row["term"] not in boxed:
+            boxed.append(row["term"])
+    for row in indications.to_pylist():
+        by_agent.setdefault(row["agent_id"], {}).setdefault("indications", []).append(row)
+    rows = []
+    for agent in agents.select(["agent_id", "name", "therapy_class", "subclass", "status", "brand_names"]).to_pylist():
+        facts = by_agent.get(agent["agent_id"], {})
+        shared = {**agent, "targets": facts.get("targets", []), "boxed_warnings": facts.get("boxed", [])}
+        approvals = facts.get("indications") or [{"combination_with": [], "reference_ids": []}]
+        for indication in approvals:
+            row = {**shared, **{k: val for k, val in indication.items() if k not in ("agent_id", "status", "note")}}
+            row["indication_status"] = indication.get("status")
+            rows.append(row)
+    return table_from_rows(VIEWS["therapies"], rows, "therapies")
+
+
 def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema a table is written with: explicit types, descriptions as field metadata."""
+    return _schema(COLUMNS[table], table)
+
+
+def _schema(columns: Sequence[Column], name: str) -> pa.Schema:
     import pyarrow as pa
 
     types = {
@@ -152,10 +209,9 @@ def arrow_schema(table: str) -> pa.Schema:
         "category": pa.dictionary(pa.int32(), pa.string()),
     }
     fields = [
-        pa.field(c.name, types[c.kind], nullable=c.nullable, metadata={"description": c.description})
-        for c in COLUMNS[table]
+        pa.field(c.name, types[c.kind], nullable=c.nullable, metadata={"description": c.description}) for c in columns
     ]
-    return pa.schema(fields, metadata={"table": table})
+    return pa.schema(fields, metadata={"table": name})
 
 
 def rows_of(table: str, therapies: Sequence[Therapy]) -> list[dict[str, Any]]:
@@ -176,13 +232,16 @@ def rows_of(table: str, therapies: Sequence[Therapy]) -> list[dict[str, Any]]:
 
 def arrow_table(table: str, therapies: Sequence[Therapy]) -> pa.Table:
     """The table as Arrow, with every category column encoded against its full vocabulary."""
+    return table_from_rows(COLUMNS[table], rows_of(table, therapies), table)
+
+
+def table_from_rows(columns: Sequence[Column], rows: Sequence[dict[str, Any]], name: str) -> pa.Table:
+    """Rows (dicts by column name) as an Arrow table with the columns' explicit types."""
     import pyarrow as pa
 
-    schema = arrow_schema(table)
-    rows = rows_of(table, therapies)
+    schema = _schema(columns, name)
     arrays = [
-        _array([row.get(c.name) for row in rows], c, field.type)
-        for c, field in zip(COLUMNS[table], schema, strict=True)
+        _array([row.get(c.name) for row in rows], c, field.type) for c, field in zip(columns, schema, strict=True)
     ]
     return pa.Table.from_arrays(arrays, schema=schema)
 
