@@ -156,7 +156,9 @@ class Indication(Record):
     approval_date: dt.date | None = Field(
         description="Date this approval was granted (YYYY-MM-DD); null only when no source gives the day.",
     )
-    approval_type: ApprovalType = Field(description="regular, accelerated, conditional or exceptional_circumstances.")
+    approval_type: ApprovalType | None = Field(
+        description="regular, accelerated, conditional or exceptional_circumstances; null when no source says which."
+    )
     line_of_therapy: LineOfTherapy | None = Field(
         default=None, description="first_line, second_line_or_later, …; null when the label does not say."
     )
@@ -341,8 +343,12 @@ class CarT(AgentBase):
     therapy_class: Literal["car_t"] = Field(description=_CLASS_FIELD)
     subclass: CarTSubclass = Field(description="By antigen: cd19_directed, bcma_directed, other_antigen.")
     target_antigen: GeneSymbol = Field(description="HGNC symbol of the antigen the CAR binds: CD19.")
-    costimulatory_domain: Costim = Field(description="Signalling domain besides CD3ζ: 4-1BB or CD28.")
-    vector: GeneVector = Field(description="lentiviral, gammaretroviral or transposon.")
+    costimulatory_domain: Costim | None = Field(
+        description="Signalling domain besides CD3ζ: 4-1BB or CD28; null when no source gives it."
+    )
+    vector: GeneVector | None = Field(
+        description="lentiviral, gammaretroviral or transposon; null when no source gives it."
+    )
     cell_source: CellSource = Field(description="autologous or allogeneic.")
     binder: Text | None = Field(default=None, description="Antigen-binding domain: murine FMC63 scFv.")
 

@@ -91,7 +91,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("disease_id", "string", "MONDO term: MONDO:0005105.", False),
         _cat("agency", v.AGENCIES, "Regulator: FDA, EMA, NMPA, PMDA, …", False),
         Column("approval_date", "date", "Date of this approval; null when no source gives the day."),
-        _cat("approval_type", v.APPROVAL_TYPES, "regular, accelerated, conditional, …", False),
+        _cat("approval_type", v.APPROVAL_TYPES, "regular, accelerated, conditional, …; null when no source says."),
         _cat("line_of_therapy", v.LINES_OF_THERAPY, "first_line, second_line_or_later, …"),
         _cat("setting", v.SETTINGS, "metastatic, adjuvant, neoadjuvant, perioperative, …"),
         Column("biomarker", "string", "Selection biomarker as labelled: PD-L1 CPS >=10."),
