@@ -20,6 +20,8 @@ MAX_BYTES = 1_048_576
 MAX_DEPTH = 32
 
 Loc = tuple[str | int, ...]
+#: Values a template leaves for the curator begin with this word (see immunoref.templates).
+PLACEHOLDER = "TODO"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -42,6 +44,8 @@ class SourceRecord:
     data: dict[str, Any]
     value_positions: dict[Loc, tuple[int, int]] = field(repr=False)
     key_positions: dict[Loc, tuple[int, int]] = field(repr=False)
+    #: Where a value is still a template placeholder (text starting with TODO), in file order.
+    placeholders: tuple[Loc, ...] = field(default=(), repr=False)
 
     def locate(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Where the value (or key) at loc was written; the nearest written ancestor if it is absent."""
@@ -81,10 +85,8 @@ def parse_source(raw: bytes, path: Path) -> SourceRecord:
     """Parse the bytes of a record; path is only used to name it."""
     text = _decode(raw)
     _reject_tab_indentation(text)
-    builder = _TreeBuilder()
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+        tree = _build_tree(_Loader(text))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
@@ -97,10 +99,10 @@ def parse_source(raw: bytes, path: Path) -> SourceRecord:
         ) from None
     except yaml.YAMLError as error:
         raise SourceError("yaml-syntax", f"invalid YAML: {error}") from None
-    if builder.documents == 0 or builder.root is None:
+    if tree.documents == 0 or tree.root is None:
         raise SourceError("empty-file", "the file holds no record", hint="start from `immunoref new CLASS ID`")
-    if not isinstance(builder.root, dict):
-        kind = "a list" if isinstance(builder.root, list) else "a single value"
+    if not isinstance(tree.root, dict):
+        kind = "a list" if isinstance(tree.root, list) else "a single value"
         raise SourceError(
             "not-a-mapping",
             f"the file holds {kind}, not a mapping of fields",
@@ -108,7 +110,7 @@ def parse_source(raw: bytes, path: Path) -> SourceRecord:
             column=1,
             hint="a record is a mapping: `agent_id: …`, `name: …`, …",
         )
-    return SourceRecord(path, builder.root, builder.value_positions, builder.key_positions)
+    return SourceRecord(path, tree.root, tree.value_positions, tree.key_positions, tuple(tree.placeholders))
 
 
 def _decode(raw: bytes) -> str:
@@ -141,23 +143,51 @@ def _reject_tab_indentation(text: str) -> None:
             )
 
 
-class _TreeBuilder:
-    """Turns parser events into dicts, lists and scalars, recording positions; rejects what a record must not use."""
+@dataclass
+class _Tree:
+    """What the event stream built: the root value, where each value and key was written, placeholders."""
 
-    def __init__(self) -> None:
-        self.documents = 0
-        self.root: Any = None
-        self.value_positions: dict[Loc, tuple[int, int]] = {}
-        self.key_positions: dict[Loc, tuple[int, int]] = {}
-        # Each open container: [container, its loc, pending mapping key or None, {key: line}].
-        self._stack: list[list[Any]] = []
-        self._resolver = yaml.resolver.Resolver()
-        self._constructor = yaml.constructor.SafeConstructor()
+    root: Any = None
+    documents: int = 0
+    value_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    placeholders: list[Loc] = field(default_factory=list)
 
-    def feed(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
+
+_SCALAR = yaml.ScalarEvent
+_OPENERS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSERS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _build_tree(loader: Any) -> _Tree:  # noqa: PLR0915 (one loop on purpose, see below)
+    """Turn parser events into dicts, lists and scalars, recording positions; reject what a record must not use.
+
+    One loop with local names: it runs once per YAML event, so it is the hot path of validation.
+    """
+    tree = _Tree()
+    values, keys = tree.value_positions, tree.key_positions
+    # Each open container: [container, its loc, pending mapping key or None, {key: line}].
+    stack: list[list[Any]] = []
+    get_event = loader.get_event
+    while (event := get_event()) is not None:
+        kind = type(event)
+        if kind is _SCALAR:
+            value = _scalar(event)
+        elif kind in _OPENERS:
+            if len(stack) >= MAX_DEPTH:
+                raise SourceError(
+                    "too-deep",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    *_where(event),
+                    hint="records nest at most a few levels: fields, lists of entries, their fields",
+                )
+            value = {} if kind is yaml.MappingStartEvent else []
+        elif kind in _CLOSERS:
+            stack.pop()
+            continue
+        elif kind is yaml.DocumentStartEvent:
+            tree.documents += 1
+            if tree.documents > 1:
                 raise SourceError(
                     "multiple-documents",
                     "the file holds more than one YAML document",
@@ -165,91 +195,106 @@ class _TreeBuilder:
                     column=1,
                     hint="one record per file: remove the `---`",
                 )
-        elif isinstance(event, yaml.AliasEvent):
+            continue
+        elif kind is yaml.AliasEvent:
             raise SourceError(
                 "yaml-alias",
                 f"the alias *{event.anchor} is not allowed",
                 *_where(event),
                 hint="write each value out in full; records do not use anchors and aliases",
             )
-        elif isinstance(event, yaml.ScalarEvent):
-            self._add(self._scalar(event), event)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if len(self._stack) >= MAX_DEPTH:
-                raise SourceError(
-                    "too-deep",
-                    f"nesting deeper than {MAX_DEPTH} levels",
-                    *_where(event),
-                    hint="records nest at most a few levels: fields, lists of entries, their fields",
-                )
-            container: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
-            loc = self._add(container, event)
-            self._stack.append([container, loc, None, {}])
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            self._stack.pop()
+        else:
+            continue
+        mark = event.start_mark
+        position = (mark.line + 1, mark.column + 1)
+        if not stack:
+            tree.root = value
+            values[()] = position
+            loc: Loc = ()
+        else:
+            frame = stack[-1]
+            container, parent_loc = frame[0], frame[1]
+            if type(container) is list:
+                loc = (*parent_loc, len(container))
+                container.append(value)
+                values[loc] = position
+            elif frame[2] is None:  # this value is a key
+                if kind is not _SCALAR or not isinstance(value, str):
+                    raise SourceError(
+                        "invalid-key",
+                        f"field names must be text, not {value!r}",
+                        *position,
+                        hint="write field names as plain words: `approval_date:`",
+                    )
+                seen: dict[str, int] = frame[3]
+                if value in seen:
+                    raise SourceError(
+                        "duplicate-key",
+                        f"{value!r} appears twice in this mapping (first on line {seen[value]})",
+                        *position,
+                        hint="keep one; YAML would silently drop the other",
+                    )
+                seen[value] = position[0]
+                frame[2] = value
+                keys[(*parent_loc, value)] = position
+                continue
+            else:
+                key = frame[2]
+                frame[2] = None
+                container[key] = value
+                loc = (*parent_loc, key)
+                values[loc] = position
+        if kind is _SCALAR:
+            if type(value) is str and value.startswith(PLACEHOLDER):
+                tree.placeholders.append(loc)
+        else:
+            stack.append([value, loc, None, {}])
+    return tree
 
-    def _scalar(self, event: yaml.ScalarEvent) -> Any:
-        tag = event.tag or self._resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        try:
-            return self._constructor.construct_object(node)
-        except (ValueError, OverflowError):
-            # An impossible date such as 2011-02-30: keep the text so the model reports it at its field.
-            if tag == "tag:yaml.org,2002:timestamp":
-                return event.value
-            raise SourceError(
-                "yaml-value",
-                f"cannot read the value {event.value!r}",
-                *_where(event),
-                hint="quote the value to keep it as text",
-            ) from None
-        except yaml.YAMLError as error:
-            raise SourceError(
-                "yaml-value",
-                f"cannot read the value {event.value!r}: {getattr(error, 'problem', error)}",
-                *_where(event),
-                hint="quote the value to keep it as text",
-            ) from None
 
-    def _add(self, value: Any, event: yaml.NodeEvent) -> Loc:
-        """Place value in the open container and return its loc."""
-        position = _where(event)
-        if not self._stack:
-            self.root = value
-            self.value_positions[()] = position
-            return ()
-        frame = self._stack[-1]
-        container, parent_loc = frame[0], frame[1]
-        if isinstance(container, list):
-            loc = (*parent_loc, len(container))
-            container.append(value)
-            self.value_positions[loc] = position
-            return loc
-        if frame[2] is None:  # this value is a key
-            if not isinstance(value, str) or isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                raise SourceError(
-                    "invalid-key",
-                    f"field names must be text, not {value!r}",
-                    *position,
-                    hint="write field names as plain words: `approval_date:`",
-                )
-            seen: dict[str, int] = frame[3]
-            if value in seen:
-                raise SourceError(
-                    "duplicate-key",
-                    f"{value!r} appears twice in this mapping (first on line {seen[value]})",
-                    *position,
-                    hint="keep one; YAML would silently drop the other",
-                )
-            seen[value] = position[0]
-            frame[2] = value
-            self.key_positions[(*parent_loc, value)] = position
-            return (*parent_loc, value)
-        key, frame[2] = frame[2], None
-        container[key] = value
-        loc = (*parent_loc, key)
-        self.value_positions[loc] = position
-        return loc
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    value = event.value
+    if event.tag is None and (not event.implicit[0] or _plainly_text(value)):
+        return value  # quoted, or plain text: most scalars, read without the resolver's regular expressions
+    tag = event.tag or _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
+    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+    try:
+        return _CONSTRUCTOR.construct_object(node)
+    except (ValueError, OverflowError):
+        # An impossible date such as 2011-02-30: keep the text so the model reports it at its field.
+        if tag == "tag:yaml.org,2002:timestamp":
+            return value
+        raise SourceError(
+            "yaml-value",
+            f"cannot read the value {value!r}",
+            *_where(event),
+            hint="quote the value to keep it as text",
+        ) from None
+    except yaml.YAMLError as error:
+        raise SourceError(
+            "yaml-value",
+            f"cannot read the value {value!r}: {getattr(error, 'problem', error)}",
+            *_where(event),
+            hint="quote the value to keep it as text",
+        ) from None
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+#: First characters of plain scalars that YAML 1.1 may read as something other than text.
+_MAYBE_NOT_TEXT = frozenset("0123456789-+.~<=")
+#: Words starting with another letter that YAML 1.1 reads as booleans or null.
+_BOOL_NULL_WORDS = frozenset(
+    {"yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE"}
+    | {"on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"}
+)
+
+
+def _plainly_text(value: str) -> bool:
+    """Whether a plain scalar can only be text, by the rules of PyYAML's resolver."""
+    return bool(value) and value[0] not in _MAYBE_NOT_TEXT and value not in _BOOL_NULL_WORDS
 
 
 def _where(event: yaml.Event) -> tuple[int, int]:

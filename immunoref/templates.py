@@ -13,7 +13,7 @@ import typing
 from typing import TYPE_CHECKING, Any
 
 from immunoref.models import MODELS, AgentBase
-from immunoref.validation import PLACEHOLDER
+from immunoref.sources import PLACEHOLDER
 
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo

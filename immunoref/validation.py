@@ -26,11 +26,8 @@ from immunoref.models import (
     AgentBase,
     Therapy,
 )
-from immunoref.sources import Loc, SourceError, SourceRecord, read_source
+from immunoref.sources import PLACEHOLDER, Loc, SourceError, SourceRecord, read_source
 from immunoref.vocabularies import AGENCY_FIRST_DAY, THERAPY_CLASSES
-
-#: Values a template leaves for the curator begin with this word (see immunoref.templates).
-PLACEHOLDER = "TODO"
 
 #: Suffix of source record files; files ending in .yml are reported, not skipped silently.
 RECORD_SUFFIX = ".yaml"
@@ -199,7 +196,7 @@ def check_source(
     record_id = source.data.get("agent_id") if isinstance(source.data.get("agent_id"), str) else None
     report = _Reporter(source, record_id)
     therapy: Therapy | None = None
-    unfilled = set(_placeholders(source.data))
+    unfilled = {loc for loc in source.placeholders if re.match(rf"{PLACEHOLDER}\b", _value_at(source.data, loc))}
     for loc in sorted(unfilled, key=source.locate):
         report.add(loc, "unfilled-template", "still the template's TODO", "write the value, or delete an optional line")
     try:
@@ -217,16 +214,16 @@ def check_source(
     return therapy, report.issues
 
 
-def _placeholders(value: object, loc: Loc = ()) -> Iterator[Loc]:
-    """Where a record still holds a template placeholder (text starting with TODO)."""
-    if isinstance(value, str) and re.match(rf"{PLACEHOLDER}\b", value):
-        yield loc
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _placeholders(item, (*loc, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _placeholders(item, (*loc, index))
+def _value_at(data: Any, loc: Loc) -> Any:
+    """The value at loc in raw record data, or None where the path does not lead."""
+    value = data
+    for part in loc:
+        in_list = isinstance(part, int) and isinstance(value, list) and 0 <= part < len(value)
+        in_mapping = isinstance(part, str) and isinstance(value, dict) and part in value
+        if not (in_list or in_mapping):
+            return None
+        value = value[part]
+    return value
 
 
 class _Reporter:
@@ -253,7 +250,7 @@ class _Reporter:
     ) -> None:
         line, column = self.source.locate(loc, key=key)
         if found is None and not key:
-            found = self._value_at(loc)
+            found = _value_at(self.source.data, loc)
         self.issues.append(
             Issue(
                 file=str(self.source.path),
@@ -269,16 +266,6 @@ class _Reporter:
                 expected=expected or _EXPECTED.get(code),
             )
         )
-
-    def _value_at(self, loc: Loc) -> object:
-        value: Any = self.source.data
-        for part in loc:
-            in_list = isinstance(part, int) and isinstance(value, list) and 0 <= part < len(value)
-            in_mapping = isinstance(part, str) and isinstance(value, dict) and part in value
-            if not (in_list or in_mapping):
-                return None
-            value = value[part]
-        return value
 
     def record_loc(self, loc: Loc) -> Loc:
         """A pydantic loc as a path in the record: without the discriminator tag pydantic puts first."""

@@ -6,7 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import MINIMAL_RECORD, RecordWriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from immunoref.sources import MAX_BYTES, MAX_DEPTH, parse_source, read_source
 from immunoref.validation import validate_paths
@@ -90,3 +93,75 @@ def test_yml_files_are_reported_not_skipped(data_dir: Path) -> None:
     path.write_text(MINIMAL_RECORD, encoding="utf-8")
     issues = validate_paths([data_dir])
     assert [(i.code, i.hint) for i in issues] == [("wrong-extension", "rename it to testumab.yaml")]
+
+
+_TRICKY_TEXT = st.sampled_from(
+    [
+        "yes",
+        "No",
+        "on",
+        "OFF",
+        "null",
+        "~",
+        "",
+        "1e3",
+        "0x1F",
+        "0o17",
+        "017",
+        "1_000",
+        "+12",
+        "-3.5",
+        ".inf",
+        "-.INF",
+        ".NaN",
+        "2020-01-02",
+        "2020-02-30",
+        "2001-12-14t21:59:43.10-05:00",
+        "12:30:00",
+        "<<",
+        "=",
+        "TODO later",
+        "True",
+        "n",
+        "y",
+        "Yes please",
+        "off-label",
+        "null-ish",
+        "~x",
+    ]
+)
+_SCALARS = (
+    _TRICKY_TEXT
+    | st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.booleans()
+    | st.none()
+    | st.dates()
+)
+_TREES = st.recursive(
+    _SCALARS,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(min_size=1, max_size=8), children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    tree=st.dictionaries(st.text(min_size=1, max_size=8), _TREES, min_size=1, max_size=5),
+    style=st.sampled_from([None, False, True]),
+)
+def test_reading_agrees_with_libyaml(tree: dict, style: bool | None) -> None:
+    """The fast path for plain text must read every scalar exactly as PyYAML's safe loader does."""
+    text = yaml.safe_dump(tree, default_flow_style=style, allow_unicode=True, sort_keys=False)
+    assert parse_source(text.encode("utf-8"), Path("x.yaml")).data == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+@pytest.mark.parametrize("word", ["yes", "No", "on", "null", "~", "1e3", "0x1F", ".inf", "2020-01-02", "12:30:00"])
+def test_plain_words_yaml_reads_as_other_types_keep_yaml_meaning(word: str) -> None:
+    text = f"a: {word}\nb: '{word}'\n"
+    data = parse_source(text.encode("utf-8"), Path("x.yaml")).data
+    assert data == yaml.load(text, Loader=yaml.CSafeLoader)
+    assert data["b"] == word
