@@ -9,13 +9,13 @@ import shutil
 import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from immunoref.models import MODELS, THERAPY_ADAPTER, THERAPY_LIST_ADAPTER, Therapy
-from immunoref.tables import TABLES, arrow_table
-from immunoref.validation import CheckResult, check_paths
+from immunoref.models import MODELS, THERAPY_ADAPTER, Therapy
+from immunoref.tables import COLUMNS, TABLES, arrow_schema, arrow_table, rows_of, table_from_rows
+from immunoref.validation import Issue, Progress, check_stream, issue_order
 
 #: Parquet writer settings; changing any of them changes the bytes of every build.
 PARQUET_OPTIONS: dict[str, Any] = {
@@ -56,27 +56,18 @@ def project_version(root: Path) -> str:
 
 
 def build_outputs(therapies: Sequence[Therapy], version: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The bytes of every generated file: (package data files, schema files), by file name."""
-    import pyarrow
-    import pydantic
+    """The bytes of every generated file: (package data files, schema files), by file name.
 
-    tables = {table: arrow_table(table, therapies) for table in TABLES}
-    data: dict[str, bytes] = {f"{name}.parquet": parquet_bytes(table) for name, table in tables.items()}
-    data["therapies.json"] = (
-        THERAPY_LIST_ADAPTER.dump_json(sorted(therapies, key=lambda t: t.agent_id), indent=1) + b"\n"
-    )
-    manifest = {
-        "dataset_version": version,
-        "files": {name: {"sha256": hashlib.sha256(content).hexdigest()} for name, content in sorted(data.items())},
-        "rows": {name: table.num_rows for name, table in tables.items()},
-        "agents_per_class": _class_counts(therapies),
-        "writer": {"pyarrow": pyarrow.__version__, "pydantic": pydantic.__version__},
-    }
-    data["manifest.json"] = _json_bytes(manifest)
-    schemas = {"therapy.schema.json": _json_bytes(THERAPY_ADAPTER.json_schema())}
-    for therapy_class, model in MODELS.items():
-        schemas[f"{therapy_class}.schema.json"] = _json_bytes(model.model_json_schema())
-    return data, schemas
+    Written by the same batching writer as build_dataset, so both give the same bytes at any size.
+    """
+    ordered = sorted(therapies, key=lambda therapy: therapy.agent_id)
+    with tempfile.TemporaryDirectory(prefix="immunoref-build-") as folder:
+        writer = _StreamingWriter(Path(folder))
+        for start in range(0, len(ordered), BATCH_SIZE):
+            writer.write(ordered[start : start + BATCH_SIZE])
+        writer.close(version)
+        data = {path.name: path.read_bytes() for path in sorted(Path(folder).iterdir())}
+    return data, schema_files()
 
 
 def parquet_bytes(table: Any) -> bytes:
@@ -88,46 +79,164 @@ def parquet_bytes(table: Any) -> bytes:
     return sink.getvalue()
 
 
-def build_dataset(paths: ProjectPaths) -> CheckResult:
-    """Validate data/ and, only if it has no errors, replace the generated files; return the check."""
-    result = check_paths([paths.data])
-    if result.errors:
-        return result
-    data, schemas = build_outputs(result.therapies, project_version(paths.root))
-    _replace_folders({paths.package_data: data, paths.schemas: schemas})
+@dataclass
+class BuildResult:
+    """Every issue the build found, and how many agents it wrote (none when there were errors)."""
+
+    issues: list[Issue] = field(default_factory=list)
+    agents: int = 0
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.severity == "error"]
+
+
+#: Records converted to Arrow and written at a time: bounds memory however many records there are.
+BATCH_SIZE = 5_000
+
+
+def build_dataset(
+    paths: ProjectPaths, *, batch_size: int = BATCH_SIZE, progress: Progress | None = None
+) -> BuildResult:
+    """Validate data/ and write the outputs in one streaming pass; replace the generated files only if no
+    record has an error, otherwise leave them untouched. The bytes equal those of build_outputs."""
+    result = BuildResult()
+    version = project_version(paths.root)
+    created = [folder for folder in (paths.package_data.parent, paths.schemas.parent) if not folder.exists()]
+    staged = {target: _stage_folder(target) for target in (paths.package_data, paths.schemas)}
+    try:
+        writer = _StreamingWriter(staged[paths.package_data])
+        batch: list[Therapy] = []
+        for therapy, issues in check_stream([paths.data], progress=progress):
+            result.issues.extend(issues)
+            if result.errors:
+                batch.clear()  # keep checking, so every problem is reported, but write nothing more
+                continue
+            if therapy is not None:
+                batch.append(therapy)
+            if len(batch) >= batch_size:
+                writer.write(batch)
+                batch = []
+        if result.errors:
+            writer.abandon()
+            result.issues.sort(key=issue_order)
+            return result
+        writer.write(batch)
+        result.agents = writer.close(version)
+        for name, content in schema_files().items():
+            (staged[paths.schemas] / name).write_bytes(content)
+        _swap_in(staged)
+        staged = {}
+    finally:
+        for stage in staged.values():
+            shutil.rmtree(stage, ignore_errors=True)
+        for folder in created:  # a failed first build leaves the project as it found it
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+    result.issues.sort(key=issue_order)
     return result
 
 
-def _class_counts(therapies: Sequence[Therapy]) -> dict[str, int]:
-    counts = dict.fromkeys(MODELS, 0)
-    for therapy in therapies:
-        counts[therapy.therapy_class] += 1
-    return counts
+class _StreamingWriter:
+    """Writes the tables, therapies.json and the manifest batch by batch, into a staging folder."""
+
+    def __init__(self, folder: Path) -> None:
+        import pyarrow.parquet as pq
+
+        self.folder = folder
+        options = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
+        self.parquet = {
+            table: pq.ParquetWriter(folder / f"{table}.parquet", arrow_schema(table), **options)
+            for table in TABLES
+            if table != "references"
+        }
+        self.rows = dict.fromkeys(TABLES, 0)
+        self.references: dict[str, dict[str, Any]] = {}
+        self.classes = dict.fromkeys(MODELS, 0)
+        self.json = (folder / "therapies.json").open("wb")
+        self.agents = 0
+
+    def write(self, therapies: Sequence[Therapy]) -> None:
+        for table, writer in self.parquet.items():
+            arrow = arrow_table(table, therapies)
+            if arrow.num_rows:
+                writer.write_table(arrow, row_group_size=PARQUET_OPTIONS["row_group_size"])
+                self.rows[table] += arrow.num_rows
+        for therapy in therapies:
+            for row in rows_of("references", [therapy]):
+                self.references.setdefault(row["reference_id"], row)
+            self.classes[therapy.therapy_class] += 1
+            item = THERAPY_ADAPTER.dump_json(therapy, indent=1).replace(b"\n", b"\n ")
+            self.json.write((b",\n " if self.agents else b"[\n ") + item)
+            self.agents += 1
+
+    def abandon(self) -> None:
+        """Close the open files of a build that will not be used."""
+        for writer in self.parquet.values():
+            writer.close()
+        self.json.close()
+
+    def close(self, version: str) -> int:
+        """Finish every file and write the manifest; return the number of agents written."""
+        import pyarrow
+        import pydantic
+
+        for table, writer in self.parquet.items():
+            if not self.rows[table]:  # a table with no rows still gets its one (empty) row group
+                writer.write_table(arrow_table(table, []))
+            writer.close()
+        references = [self.references[key] for key in sorted(self.references)]
+        (self.folder / "references.parquet").write_bytes(
+            parquet_bytes(table_from_rows(COLUMNS["references"], references, "references"))
+        )
+        self.rows["references"] = len(references)
+        self.json.write(b"\n]\n" if self.agents else b"[]\n")
+        self.json.close()
+        names = [*(f"{table}.parquet" for table in TABLES), "therapies.json"]
+        manifest = {
+            "dataset_version": version,
+            "files": {name: {"sha256": _sha256(self.folder / name)} for name in sorted(names)},
+            "rows": {table: self.rows[table] for table in TABLES},
+            "agents_per_class": self.classes,
+            "writer": {"pyarrow": pyarrow.__version__, "pydantic": pydantic.__version__},
+        }
+        (self.folder / "manifest.json").write_bytes(_json_bytes(manifest))
+        return self.agents
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def schema_files() -> dict[str, bytes]:
+    """JSON Schema of the therapy union and of each class's model, by file name."""
+    schemas = {"therapy.schema.json": _json_bytes(THERAPY_ADAPTER.json_schema())}
+    for therapy_class, model in MODELS.items():
+        schemas[f"{therapy_class}.schema.json"] = _json_bytes(model.model_json_schema())
+    return schemas
 
 
 def _json_bytes(value: object) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _replace_folders(contents: Mapping[Path, Mapping[str, bytes]]) -> None:
-    """Write every folder in full beside its target first, then swap each in by rename."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for target, files in contents.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            stage = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
-            staged.append((stage, target))
-            for name, content in files.items():
-                (stage / name).write_bytes(content)
-        for stage, target in staged:
-            old = None
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-                target.rename(old / target.name)
-            stage.rename(target)
-            if old is not None:
-                shutil.rmtree(old)
-    finally:
-        for stage, _ in staged:
-            if stage.exists():
-                shutil.rmtree(stage)
+def _stage_folder(target: Path) -> Path:
+    """An empty folder beside target (same file system), to be renamed over it once complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+
+
+def _swap_in(staged: Mapping[Path, Path]) -> None:
+    """Rename each complete staged folder over its target; the old one is removed only after."""
+    for target, stage in staged.items():
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+            target.rename(old / target.name)
+        stage.rename(target)
+        if old is not None:
+            shutil.rmtree(old)

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -151,7 +151,8 @@ def render_card(therapy: Therapy, *, as_of: dt.date | None = None) -> str:
         if ind.combination_with:
             extras.append("with " + ", ".join(ind.combination_with))
         withdrawn = f"  [withdrawn {ind.withdrawn_date}]" if ind.status == "withdrawn" else ""
-        lines.append(f"  {date}  {ind.agency:<5} {ind.approval_type:<11} {ind.disease}{withdrawn}")
+        kind = ind.approval_type or "type ?"
+        lines.append(f"  {date}  {ind.agency:<5} {kind:<11} {ind.disease}{withdrawn}")
         if extras:
             lines.append(f"{'':32}{'; '.join(extras)}")
     lines += ["", f"toxicities ({len(therapy.toxicities)})"]
@@ -171,7 +172,7 @@ def _wrap(text: str, width: int = 88) -> list[str]:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from immunoref.validation import validate_paths
+    from immunoref.validation import check_stream, issue_order
 
     paths = args.paths or [Path("data")]
     missing = [p for p in paths if not p.exists()]
@@ -184,10 +185,34 @@ def _validate(args: argparse.Namespace) -> int:
             sys.stderr.write(f"immunoref validate: {args.reference} holds no reference vocabularies\n")
             return EXIT_USAGE
         vocabularies = _reference_vocabularies(args.reference, paths)
-    issues = validate_paths(paths, vocabularies=vocabularies)
+    issues: list[Issue] = []
+    for _, found in check_stream(paths, vocabularies=vocabularies, progress=_progress("validating")):
+        issues.extend(found)
+    issues.sort(key=issue_order)
     report_issues(issues, args.format, sys.stdout)
     failing = [i for i in issues if i.severity == "error" or args.strict]
     return EXIT_INVALID if failing else EXIT_OK
+
+
+def _progress(verb: str) -> Callable[[int, int], None] | None:
+    """A progress line on a terminal for long runs; nothing when stderr is piped or a file."""
+    if not sys.stderr.isatty():
+        return None
+    step = 0
+
+    def show(done: int, total: int) -> None:
+        nonlocal step
+        if total < 2_000:  # short runs finish before a bar would help
+            return
+        if done == total or done * 100 // total > step:
+            step = done * 100 // total
+            bar = "#" * (step // 4)
+            sys.stderr.write(f"\r{verb} [{bar:<25}] {done}/{total} files")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    return show
 
 
 def _reference_vocabularies(reference: Path, paths: Sequence[Path]) -> Vocabularies:
@@ -273,14 +298,14 @@ def _build(args: argparse.Namespace) -> int:
             f"immunoref build: {paths.root.resolve()} is not an immunoref project (needs data/ and pyproject.toml)\n"
         )
         return EXIT_USAGE
-    result = build_dataset(paths)
+    result = build_dataset(paths, progress=_progress("building"))
     if result.errors:
         report_issues(result.issues, "text", sys.stderr)
         sys.stderr.write("immunoref build: nothing written; fix the errors above\n")
         return EXIT_INVALID
     warnings = len(result.issues)
     sys.stdout.write(
-        f"built {len(result.therapies)} agents into {paths.package_data} and {paths.schemas}"
+        f"built {result.agents} agents into {paths.package_data} and {paths.schemas}"
         f" ({warnings} warning{'s' * (warnings != 1)}; see `immunoref validate`)\n"
     )
     return EXIT_OK

@@ -293,8 +293,10 @@ class CheckpointInhibitor(AgentBase):
     therapy_class: Literal["checkpoint_inhibitor"] = Field(description=_CLASS_FIELD)
     subclass: CheckpointSubclass = Field(description="By checkpoint blocked: anti_pd1, anti_pdl1, anti_ctla4, …")
     checkpoints: list[Checkpoint] = Field(min_length=1, description="Checkpoints blocked: PD-1.")
-    isotype: Isotype = Field(description="Heavy-chain isotype: IgG4.")
-    origin: AntibodyOrigin = Field(description="human, humanized, chimeric or murine.")
+    isotype: Isotype | None = Field(description="Heavy-chain isotype: IgG4; null when no source states it.")
+    origin: AntibodyOrigin | None = Field(
+        description="human, humanized, chimeric or murine; null when no source states it."
+    )
 
 
 class MonoclonalAntibody(AgentBase):

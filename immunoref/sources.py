@@ -8,7 +8,10 @@ rejected early and precisely for each of those.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +64,7 @@ class SourceRecord:
 
 def read_source(path: Path, *, root: Path | None = None) -> SourceRecord:
     """Parse the YAML record at path; raise SourceError for anything that is not one plain mapping."""
-    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+    if root is not None and not path.resolve().is_relative_to(_resolved(root)):
         raise SourceError(
             "outside-data-folder",
             f"resolves to {path.resolve()}, outside the data folder {root}",
@@ -79,6 +82,11 @@ def read_source(path: Path, *, root: Path | None = None) -> SourceRecord:
     except OSError as error:
         raise SourceError("unreadable-file", f"cannot read the file: {error.strerror}") from None
     return parse_source(raw, path)
+
+
+@lru_cache(maxsize=64)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def parse_source(raw: bytes, path: Path) -> SourceRecord:
@@ -130,17 +138,20 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
+_TAB_IN_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
+
+
 def _reject_tab_indentation(text: str) -> None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent:
-            raise SourceError(
-                "tab-indentation",
-                "a tab is used for indentation",
-                line=number,
-                column=indent.index("\t") + 1,
-                hint="YAML indents with spaces only",
-            )
+    found = _TAB_IN_INDENT.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise SourceError(
+            "tab-indentation",
+            "a tab is used for indentation",
+            line=line,
+            column=found.end() - found.start(),
+            hint="YAML indents with spaces only",
+        )
 
 
 @dataclass
@@ -172,7 +183,9 @@ def _build_tree(loader: Any) -> _Tree:  # noqa: PLR0915 (one loop on purpose, se
     while (event := get_event()) is not None:
         kind = type(event)
         if kind is _SCALAR:
-            value = _scalar(event)
+            value = event.value
+            if event.tag is not None or (event.implicit[0] and not _plainly_text(value)):
+                value = _scalar(event)
         elif kind in _OPENERS:
             if len(stack) >= MAX_DEPTH:
                 raise SourceError(
@@ -253,9 +266,20 @@ def _build_tree(loader: Any) -> _Tree:  # noqa: PLR0915 (one loop on purpose, se
 
 
 def _scalar(event: yaml.ScalarEvent) -> Any:
+    """A plain scalar that may be more than text, or a tagged one, read as PyYAML's safe loader reads it."""
     value = event.value
-    if event.tag is None and (not event.implicit[0] or _plainly_text(value)):
-        return value  # quoted, or plain text: most scalars, read without the resolver's regular expressions
+    if event.tag is None:
+        if value in _WORDS:
+            return _WORDS[value]
+        if _DECIMAL.fullmatch(value):
+            return int(value)
+        if _POINT.fullmatch(value):
+            return float(value)
+        if _DAY.fullmatch(value):
+            try:
+                return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+            except ValueError:
+                return value  # an impossible date such as 2011-02-30: the model reports it at its field
     tag = event.tag or _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
     node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
     try:
@@ -282,6 +306,19 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
+
+#: Plain integers without a leading zero (YAML 1.1 reads 017 as octal), decimals and ISO days: the numbers
+#: and dates records hold, read without the resolver's regular expressions.
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_POINT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+#: Plain words YAML 1.1 reads as booleans or null, with their values.
+_WORDS: dict[str, bool | None] = {
+    **dict.fromkeys(["yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"], True),
+    **dict.fromkeys(["no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], False),
+    **dict.fromkeys(["null", "Null", "NULL", "~", ""], None),
+}
 
 #: First characters of plain scalars that YAML 1.1 may read as something other than text.
 _MAYBE_NOT_TEXT = frozenset("0123456789-+.~<=")

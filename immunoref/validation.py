@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
+import hashlib
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +25,7 @@ from immunoref.models import (
     MODELS,
     MONDO_ID,
     THERAPY_ADAPTER,
+    THERAPY_LIST_ADAPTER,
     AgentBase,
     Therapy,
 )
@@ -152,11 +155,37 @@ def check_paths(
     paths: Sequence[Path], *, today: dt.date | None = None, vocabularies: Vocabularies | None = None
 ) -> CheckResult:
     """Validate the record files at paths one by one, then across records (against the vendored vocabularies)."""
+    result = CheckResult()
+    for therapy, issues in check_stream(paths, today=today, vocabularies=vocabularies):
+        result.issues.extend(issues)
+        if therapy is not None:
+            result.therapies.append(therapy)
+    result.issues.sort(key=issue_order)
+    return result
+
+
+def issue_order(issue: Issue) -> tuple[str, int, int, str]:
+    """Issues in reading order: by file, line, column, then code."""
+    return (issue.file, issue.line or 0, issue.column or 0, issue.code)
+
+
+Progress = Callable[[int, int], None]
+
+
+def check_stream(
+    paths: Sequence[Path],
+    *,
+    today: dt.date | None = None,
+    vocabularies: Vocabularies | None = None,
+    progress: Progress | None = None,
+) -> Iterator[tuple[Therapy | None, list[Issue]]]:
+    """Each record file's model (None if it fails it) and issues, in agent_id order; then the issues across
+    records, with None. Only identifiers are kept between records, so memory stays small at any size."""
     today = today or dt.date.today()
     vocabularies = vocabularies or load_vocabularies()
-    result = CheckResult()
-    sources: list[SourceRecord] = []
-    for file, root in find_record_files(paths):
+    files = sorted(find_record_files(paths), key=lambda item: (item[0].stem, item[0]))
+    across = _AcrossRecords()
+    for done, (file, root) in enumerate(files, start=1):
         try:
             if file.suffix == _MISNAMED_SUFFIX:
                 raise SourceError(
@@ -164,29 +193,41 @@ def check_paths(
                 )
             source = read_source(file, root=root)
         except SourceError as error:
-            result.issues.append(
-                Issue(
-                    file=str(file),
-                    line=error.line,
-                    column=error.column,
-                    record_id=None,
-                    field=None,
-                    code=error.code,
-                    message=error.message,
-                    hint=error.hint,
-                )
-            )
+            yield None, [_source_issue(file, error)]
             continue
         therapy, issues = check_source(source, vocabularies, today)
-        result.issues.extend(issues)
         if therapy is not None:
-            result.therapies.append(therapy)
-            sources.append(source)
-    result.issues.extend(_cross_record_issues(result.therapies, sources))
-    result.issues.extend(_partner_issues(result.therapies, sources, _neighbour_agent_ids(sources)))
-    result.therapies.sort(key=lambda therapy: therapy.agent_id)
-    result.issues.sort(key=lambda i: (i.file, i.line or 0, i.column or 0, i.code))
-    return result
+            issues += across.add(therapy, source)
+        if progress is not None:
+            progress(done, len(files))
+        yield therapy, issues
+    yield None, across.finish()
+
+
+def _source_issue(file: Path, error: SourceError) -> Issue:
+    return Issue(
+        file=str(file),
+        line=error.line,
+        column=error.column,
+        record_id=None,
+        field=None,
+        code=error.code,
+        message=error.message,
+        hint=error.hint,
+    )
+
+
+def validate_bulk(records: Sequence[Any]) -> list[Therapy]:
+    """Many raw records (dicts, as read from YAML or JSON) through their models in one call, for pipelines that
+    make records in bulk; raises pydantic's ValidationError. No file positions and no cross-record rules:
+    use check_paths for curated files. The garbage collector is paused meanwhile, as the records only grow."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return THERAPY_LIST_ADAPTER.validate_python(records)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_source(
@@ -614,63 +655,74 @@ def _date_rules(therapy: Therapy, today: dt.date) -> Iterator[_Problem]:
             )
 
 
-def _cross_record_issues(therapies: Iterable[Therapy], sources: Iterable[SourceRecord]) -> Iterator[Issue]:
-    """Agent IDs unique across files; a reference_id shared by files must be the same reference."""
-    first_agent: dict[str, SourceRecord] = {}
-    first_reference: dict[str, tuple[Any, SourceRecord]] = {}
-    for therapy, source in zip(therapies, sources, strict=True):
+class _AcrossRecords:
+    """What one record needs to know of the others: the first file of each agent_id and reference_id,
+    and the combination partners still to be matched against agents read later."""
+
+    def __init__(self) -> None:
+        self.agents: dict[str, str] = {}
+        self.references: dict[str, tuple[bytes, str]] = {}
+        self.data_folders: set[Path] = set()
+        self.partners = load_partners()
+        self.unmatched: list[tuple[Issue, str]] = []
+
+    def add(self, therapy: Therapy, source: SourceRecord) -> list[Issue]:
         report = _Reporter(source, therapy.agent_id)
-        if therapy.agent_id in first_agent:
+        file = str(source.path)
+        self.data_folders.add(source.path.absolute().parent.parent)
+        if therapy.agent_id in self.agents:
             report.add(
                 ("agent_id",),
                 "duplicate-agent-id",
-                f"{therapy.agent_id!r} is also the agent_id of {first_agent[therapy.agent_id].path}",
+                f"{therapy.agent_id!r} is also the agent_id of {self.agents[therapy.agent_id]}",
                 "each agent has one record",
             )
-        first_agent.setdefault(therapy.agent_id, source)
+        self.agents.setdefault(therapy.agent_id, file)
         for index, reference in enumerate(therapy.references):
-            earlier = first_reference.setdefault(reference.reference_id, (reference, source))
-            if earlier[1] is not source and earlier[0] != reference:
+            digest = hashlib.blake2b(reference.model_dump_json().encode("utf-8"), digest_size=16).digest()
+            first = self.references.setdefault(reference.reference_id, (digest, file))
+            if first[1] != file and first[0] != digest:
                 report.add(
                     ("references", index, "reference_id"),
                     "conflicting-reference",
-                    f"{reference.reference_id!r} is defined differently in {earlier[1].path}",
+                    f"{reference.reference_id!r} is defined differently in {first[1]}",
                     "use the same fields in both records, or another reference_id",
                 )
-        yield from report.issues
+        for index, indication in enumerate(therapy.indications):
+            for position, partner in enumerate(indication.combination_with):
+                if partner not in self.partners and partner not in self.agents:
+                    before = len(report.issues)
+                    report.add(
+                        ("indications", index, "combination_with", position),
+                        "unknown-combination-partner",
+                        f"{partner!r} is neither an agent of the dataset nor a listed combination partner",
+                    )
+                    self.unmatched.append((report.issues.pop(before), partner))
+        return report.issues
+
+    def finish(self) -> list[Issue]:
+        """Partners that name no agent of the whole dataset (or of the folders beside the files read)."""
+        agents = set(self.agents) | _neighbour_agent_ids(self.data_folders)
+        known = tuple(sorted(agents | set(self.partners)))
+        issues = []
+        for issue, partner in self.unmatched:
+            if partner in agents:
+                continue
+            close = difflib.get_close_matches(partner.casefold(), known, n=1, cutoff=0.75)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else "use an agent_id, or add the drug or drug class to immunoref/_vocab/partners.tsv"
+            )
+            issues.append(issue.model_copy(update={"hint": hint}))
+        return issues
 
 
-def _neighbour_agent_ids(sources: Iterable[SourceRecord]) -> set[str]:
+def _neighbour_agent_ids(data_folders: Iterable[Path]) -> set[str]:
     """Agent IDs of every record file beside the checked ones (data/<class>/<id>.yaml), so that checking
     one file still knows the other agents its indications may be combined with."""
     found: set[str] = set()
-    for data_folder in {source.path.resolve().parent.parent for source in sources}:
+    for data_folder in data_folders:
         for class_name in THERAPY_CLASSES:
             found.update(file.stem for file in (data_folder / class_name).glob(f"*{RECORD_SUFFIX}"))
     return found
-
-
-def _partner_issues(
-    therapies: Iterable[Therapy], sources: Iterable[SourceRecord], neighbours: set[str]
-) -> Iterator[Issue]:
-    """combination_with names an agent of the dataset or an entry of immunoref/_vocab/partners.tsv."""
-    partners = load_partners()
-    therapies = list(therapies)
-    agents = {therapy.agent_id for therapy in therapies} | neighbours
-    known = tuple(sorted(agents | set(partners)))
-    for therapy, source in zip(therapies, sources, strict=True):
-        report = _Reporter(source, therapy.agent_id)
-        for index, indication in enumerate(therapy.indications):
-            for position, partner in enumerate(indication.combination_with):
-                if partner in agents or partner in partners:
-                    continue
-                close = difflib.get_close_matches(partner.casefold(), known, n=1, cutoff=0.75)
-                report.add(
-                    ("indications", index, "combination_with", position),
-                    "unknown-combination-partner",
-                    f"{partner!r} is neither an agent of the dataset nor a listed combination partner",
-                    f"did you mean {close[0]!r}?"
-                    if close
-                    else "use an agent_id, or add the drug or drug class to immunoref/_vocab/partners.tsv",
-                )
-        yield from report.issues

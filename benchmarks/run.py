@@ -1,0 +1,307 @@
+"""Benchmarks of immunoref against the floors its issue sets, each a ratio measured in the same run.
+
+    python benchmarks/run.py                       # everything, scale at 10k, 100k and 1M records
+    python benchmarks/run.py --scale 1000,10000    # smaller scale runs
+    python benchmarks/run.py --no-scale
+
+Prints a table and writes it to benchmarks/RESULTS.md with the command that produced it. Cold timings
+run each command in a fresh interpreter, alternating candidate and floor so that load on the machine
+affects both alike; the figure kept is the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import synthetic  # noqa: E402  (the benchmarks folder is not a package)
+
+
+@dataclass
+class Result:
+    """One measured figure: what, the candidate's and the floor's time, the ratio and its target."""
+
+    name: str
+    candidate: float
+    floor: float
+    ratio: float
+    target: str
+    met: bool
+    unit: str = "s"
+
+
+def cold(code: str, *, repeat: int) -> list[float]:
+    """Wall times of `python -c code` in fresh interpreters."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=tempfile.gettempdir())
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def paired(candidate: str, floor: str, *, repeat: int) -> tuple[float, float]:
+    """Median cold times of two snippets, run alternately."""
+    ours, theirs = [], []
+    cold(candidate, repeat=1), cold(floor, repeat=1)  # warm the file cache and the .pyc files
+    for _ in range(repeat):
+        ours += cold(candidate, repeat=1)
+        theirs += cold(floor, repeat=1)
+    return statistics.median(ours), statistics.median(theirs)
+
+
+def best(run: Callable[[], object], *, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_import(repeat: int) -> Result:
+    ours, bare = paired("import immunoref", "pass", repeat=repeat)
+    extra_ms = (ours - bare) * 1000
+    return Result("cold `import immunoref` minus bare startup", ours, bare, extra_ms, "<= 30 ms", extra_ms <= 30, "ms")
+
+
+def bench_loads(repeat: int) -> list[Result]:
+    from importlib.resources import files
+
+    from immunoref.tables import TABLES
+
+    results = []
+    for table in TABLES:
+        path = str(files("immunoref") / "_data" / f"{table}.parquet")
+        ours, floor = paired(
+            f"import immunoref; immunoref.load({table!r})",
+            "import pandas as pd, pyarrow.parquet as pq; "
+            f"pq.read_table({path!r}).to_pandas(types_mapper=pd.ArrowDtype)",
+            repeat=repeat,
+        )
+        results.append(
+            Result(
+                f"cold load('{table}') / cold pq.read_table().to_pandas()",
+                ours,
+                floor,
+                ours / floor,
+                "<= 1.10",
+                ours / floor <= 1.10,
+            )
+        )
+    return results
+
+
+def bench_validate(data: Path, repeat: int) -> Result:
+    import yaml
+
+    from immunoref.validation import check_paths, find_record_files
+
+    files = [path for path, _ in find_record_files([data])]
+    parse = best(lambda: [yaml.load(f.read_bytes(), Loader=yaml.CSafeLoader) for f in files], repeat=repeat)
+    validate = best(lambda: check_paths([data]), repeat=repeat)
+    speed = parse / validate
+    return Result(
+        f"validate data/ ({len(files)} files): speed vs CSafeLoader parse",
+        validate,
+        parse,
+        speed,
+        ">= 0.8",
+        speed >= 0.8,
+    )
+
+
+def bench_bulk(records: int, repeat: int) -> Result:
+    """pydantic bulk validation of records vs `frictionless validate` of the same rows as tables."""
+    from immunoref.build import ProjectPaths, build_dataset
+    from immunoref.sources import read_source
+    from immunoref.tables import TABLES
+    from immunoref.validation import find_record_files, validate_bulk
+
+    with tempfile.TemporaryDirectory(prefix="immunoref-bulk-") as folder:
+        project = synthetic.generate(records, Path(folder) / "project")
+        raw = [read_source(path).data for path, _ in find_record_files([project / "data"])]
+        ours = best(lambda: validate_bulk(raw), repeat=repeat)
+        build_dataset(ProjectPaths(project))
+        package = _tabular_package(project, Path(folder) / "package", TABLES)
+        theirs = best(lambda: _frictionless(package), repeat=1)
+    return Result(
+        f"bulk validation of {records} records / frictionless validate of their rows",
+        ours,
+        theirs,
+        theirs / ours,
+        ">= 10x faster",
+        theirs / ours >= 10,
+        "x",
+    )
+
+
+def _tabular_package(project: Path, out: Path, tables: tuple[str, ...]) -> Path:
+    """The built tables as CSV with a Table Schema each, described by one datapackage.json."""
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from immunoref.tables import COLUMNS
+
+    out.mkdir()
+    kinds = {
+        "string": "string",
+        "date": "date",
+        "bool": "boolean",
+        "float": "number",
+        "list": "string",
+        "category": "string",
+    }
+    resources = []
+    for table in tables:
+        arrow = pq.read_table(project / "immunoref" / "_data" / f"{table}.parquet")
+        columns = []
+        for column in COLUMNS[table]:
+            data = arrow.column(column.name)
+            if column.kind == "list":
+                data = pc.binary_join(data, ";")
+            elif column.kind == "category":
+                data = data.cast("string")
+            columns.append(data)
+        pacsv.write_csv(arrow.from_arrays(columns, names=arrow.column_names), out / f"{table}.csv")
+        fields = []
+        for column in COLUMNS[table]:
+            field = {"name": column.name, "type": kinds[column.kind]}
+            if not column.nullable and column.kind != "list":  # an empty list is an empty cell
+                field["constraints"] = {"required": True}
+            if column.categories:
+                field.setdefault("constraints", {})["enum"] = list(column.categories)
+            fields.append(field)
+        resources.append(
+            {"name": table, "path": f"{table}.csv", "profile": "tabular-data-resource", "schema": {"fields": fields}}
+        )
+    (out / "datapackage.json").write_text(json.dumps({"name": "immunoref-bench", "resources": resources}))
+    return out / "datapackage.json"
+
+
+def _frictionless(package: Path) -> None:
+    result = subprocess.run(
+        ["frictionless", "validate", "--json", str(package)], capture_output=True, text=True, check=False
+    )
+    if '"valid": true' not in result.stdout:
+        raise RuntimeError(f"frictionless found the benchmark package invalid: {result.stdout[:2000]}")
+
+
+def bench_scale(counts: list[int], keep: bool) -> list[Result | str]:
+    """validate and build of synthetic data at each size: time, peak memory, growth per tenfold."""
+    rows: list[Result | str] = []
+    previous: dict[str, tuple[int, float]] = {}
+    for count in counts:
+        folder = Path(tempfile.gettempdir()) / f"immunoref-scale-{count}"
+        start = time.perf_counter()
+        synthetic.generate(count, folder)
+        generated = time.perf_counter() - start
+        for command in (["validate", str(folder / "data")], ["build", "--root", str(folder)]):
+            seconds, peak = _measure([sys.executable, "-m", "immunoref", *command])
+            verb = command[0]
+            rows.append(
+                f"| {verb} | {count:,} | {seconds:.1f} s | {peak / 1024:.0f} MiB | "
+                f"{seconds / count * 1e6:.0f} µs | generated in {generated:.0f} s |"
+            )
+            if verb in previous:
+                before_count, before_seconds = previous[verb]
+                growth = seconds / before_seconds
+                size = count / before_count
+                rows.append(
+                    Result(
+                        f"{verb}: time growth {before_count:,} -> {count:,} records ({size:.0f}x)",
+                        seconds,
+                        before_seconds,
+                        growth,
+                        f"<= {size * 1.1:.0f}x",
+                        growth <= size * 1.1,
+                        "x",
+                    )
+                )
+            previous[verb] = (count, seconds)
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def _measure(command: list[str]) -> tuple[float, int]:
+    """Wall time and peak resident memory (KiB) of one command, which must succeed."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {process.stderr.read().decode()[-2000:]}")
+    return seconds, usage.ru_maxrss
+
+
+def render(results: list[Result], scale: list[Result | str], command: str) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Produced by `{command}` on {platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores. Every ratio is measured against its floor in the same run.",
+        "",
+        "| benchmark | immunoref | floor | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results + [s for s in scale if isinstance(s, Result)]:
+        value = f"{r.ratio:.1f} ms" if r.unit == "ms" else f"{r.ratio:.2f}" + ("x" if r.unit == "x" else "")
+        lines.append(
+            f"| {r.name} | {r.candidate:.3f} s | {r.floor:.3f} s | {value} | {r.target} | {'yes' if r.met else 'NO'} |"
+        )
+    runs = [s for s in scale if isinstance(s, str)]
+    if runs:
+        lines += [
+            "",
+            "## Scale (synthetic records, `benchmarks/synthetic.py`)",
+            "",
+            "| command | records | wall time | peak memory | per record | note |",
+            "|---|---|---|---|---|---|",
+            *runs,
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15, help="cold runs per snippet (default 15)")
+    parser.add_argument("--scale", default="10000,100000,1000000", help="record counts for the scale runs")
+    parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--bulk", type=int, default=5000, help="records for the bulk validation benchmark")
+    parser.add_argument("--keep", action="store_true", help="keep the synthetic projects")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    args = parser.parse_args()
+    gc.collect()
+    results = [
+        bench_import(args.repeat),
+        *bench_loads(args.repeat),
+        bench_validate(ROOT / "data", 5),
+        bench_bulk(args.bulk, 3),
+    ]
+    scale = [] if args.no_scale else bench_scale([int(n) for n in args.scale.split(",")], args.keep)
+    command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
+    text = render(results, scale, command.strip())
+    sys.stdout.write(text)
+    args.out.write_text(text, encoding="utf-8")
+    return 0 if all(r.met for r in results + [s for s in scale if isinstance(s, Result)]) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
