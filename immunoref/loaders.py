@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import os
 from functools import cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
 
 from immunoref.tables import COLUMNS, TABLES
@@ -22,10 +24,11 @@ class UnknownAgentError(KeyError):
         return str(self.args[0])
 
 
-def load(table: str, **equals: Any) -> pd.DataFrame:
-    """Return one packaged table; keyword filters keep rows whose column equals the value
-    (for list columns, whose list contains it)."""
-    frame = _read_parquet(_check_table(table))
+def load(table: str, *, release: str | os.PathLike[str] | None = None, **equals: Any) -> pd.DataFrame:
+    """Return one packaged table, or the table of the release folder at release; keyword filters keep rows
+    whose column equals the value (for list columns, whose list contains it)."""
+    _check_table(table)
+    frame = _read_parquet(table) if release is None else _read_table(_table_path(table, release))
     kinds = {column.name: column.kind for column in COLUMNS[table]}
     for column, value in equals.items():
         if column not in kinds:
@@ -40,9 +43,9 @@ def load(table: str, **equals: Any) -> pd.DataFrame:
     return frame.reset_index(drop=True).copy()
 
 
-def load_all() -> dict[str, pd.DataFrame]:
-    """Return every packaged table by name."""
-    return {table: load(table) for table in TABLES}
+def load_all(*, release: str | os.PathLike[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Return every packaged table (or every table of the release folder at release) by name."""
+    return {table: load(table, release=release) for table in TABLES}
 
 
 def read_therapies() -> list[Therapy]:
@@ -69,12 +72,25 @@ def _suggest(word: str, choices: Any) -> str:
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
+def _table_path(table: str, release: str | os.PathLike[str] | None) -> Traversable:
+    """The packaged Parquet file of a table, or the one in a release folder (checked, with clear errors)."""
+    if release is None:
+        return files("immunoref") / "_data" / f"{table}.parquet"
+    from immunoref.bundle import release_table_path
+
+    return release_table_path(os.fspath(release), table)
+
+
 @cache
 def _read_parquet(table: str) -> pd.DataFrame:
+    return _read_table(_table_path(table, None))
+
+
+def _read_table(path: Traversable) -> pd.DataFrame:
     import pandas as pd  # deferred: `import immunoref` stays cheap
     import pyarrow.parquet as pq
 
-    with (files("immunoref") / "_data" / f"{table}.parquet").open("rb") as fh:
+    with path.open("rb") as fh:
         return pq.read_table(fh).to_pandas(types_mapper=pd.ArrowDtype)
 
 
