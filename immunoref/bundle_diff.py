@@ -99,6 +99,8 @@ class ReleaseDiff:
             return "minor", f"agents were added ({names})"
         if self.schema.additive:
             return "minor", "the schema gained: " + "; ".join(self.schema.additive)
+        if not any(self.tables.values()):
+            return "patch", "no record changed"
         return "patch", "only corrections: no agent added, no schema change"
 
     def to_json(self) -> dict[str, Any]:

@@ -261,6 +261,9 @@ def _release(args: argparse.Namespace) -> int:
             report_issues(error.issues, "text", sys.stderr)
         sys.stderr.write(f"immunoref release: {error}; nothing written\n")
         return EXIT_USAGE if error.usage else EXIT_INVALID
+    except OSError as error:
+        sys.stderr.write(f"immunoref release: could not write the release: {error}; nothing written\n")
+        return EXIT_INVALID
     if made.bump is None:
         summary = "first release"
     else:

@@ -97,6 +97,12 @@ def make_release(root: Path, version: str, out: Path) -> Release:
             f'set version = "{version}" there, run `immunoref build`, commit, then release'
         )
     latest, previous, bump = _previous_release(out, new)
+    unpinned = unpinned_packages(root / CONSTRAINTS)
+    if unpinned:
+        raise ReleaseError(
+            f"this environment differs from {CONSTRAINTS.as_posix()} ({', '.join(unpinned)}), so the release would "
+            f'not be reproducible: pip install -c {CONSTRAINTS.as_posix()} -e ".[dev]"'
+        )
 
     result = check_paths([paths.data])
     if result.errors:
@@ -188,6 +194,24 @@ def _writer_hint(package_data: Path) -> str:
         f"; they were written by {', '.join(differ)}: install the pinned versions with "
         f"`pip install -c {CONSTRAINTS.as_posix()} -e .` rather than rebuilding with others"
     )
+
+
+def unpinned_packages(constraints: Path) -> list[str]:
+    """Packages pinned (name==version) in the constraints file whose installed version differs; [] without a file."""
+    if not constraints.is_file():
+        return []
+    differ = []
+    for line in constraints.read_text(encoding="utf-8").splitlines():
+        name, _, pinned = line.split("#", 1)[0].strip().partition("==")
+        if not pinned:
+            continue
+        try:
+            here = installed_version(name.strip())
+        except PackageNotFoundError:
+            here = "not installed"
+        if here != pinned.strip():
+            differ.append(f"{name.strip()} {here}, pinned {pinned.strip()}")
+    return differ
 
 
 def writer_versions() -> dict[str, str]:
