@@ -269,7 +269,7 @@ def diff_schemas(old: Mapping[str, Any], new: Mapping[str, Any]) -> SchemaDiff:
                 continue
             was = before[name]
             for prop in ("type", "parquetType"):
-                if was.get(prop) != spec.get(prop):
+                if prop in was and prop in spec and was[prop] != spec[prop]:
                     breaking.append(f"{table}.{name} {prop} {was.get(prop)} -> {spec.get(prop)}")
             if _required(was) and not _required(spec):
                 breaking.append(f"{table}.{name} may now be null")

@@ -31,20 +31,30 @@ def verify_release(folder: Path) -> list[Problem]:
     each CSV header must be the one datapackage.json describes.
     """
     on_disk = {path.relative_to(folder).as_posix(): path for path in sorted(folder.rglob("*")) if path.is_file()}
-    problems = list(_check_sums(folder, on_disk))
-    flagged = {p.path for p in problems if p.kind in ("altered", "missing")}
     try:
-        descriptor = read_datapackage(folder)
+        descriptor: Mapping[str, Any] | None = read_datapackage(folder)
     except ValueError as error:
-        if DATAPACKAGE not in flagged:
-            problems.append(Problem(DATAPACKAGE, "unreadable", str(error)))
-        return sorted(problems)
+        descriptor, unreadable = None, Problem(DATAPACKAGE, "unreadable", str(error))
+    problems = list(_check_sums(on_disk, _recorded_hashes(descriptor)))
+    flagged = {p.path for p in problems if p.kind in ("altered", "missing")}
+    if descriptor is None:
+        return sorted(problems if DATAPACKAGE in flagged else [*problems, unreadable])
     for resource in descriptor.get("resources", []):
         problems += _check_resource(folder, resource, flagged)
     return sorted(set(problems))
 
 
-def _check_sums(folder: Path, on_disk: Mapping[str, Path]) -> Iterator[Problem]:
+def _recorded_hashes(descriptor: Mapping[str, Any] | None) -> dict[str, str]:
+    """The hash datapackage.json records for each file it describes (CSV and Parquet)."""
+    recorded = {}
+    for resource in (descriptor or {}).get("resources", []):
+        for entry in (resource, resource.get("parquet")):
+            if isinstance(entry, Mapping) and isinstance(entry.get("path"), str):
+                recorded[entry["path"]] = str(entry.get("hash"))
+    return recorded
+
+
+def _check_sums(on_disk: Mapping[str, Path], recorded: Mapping[str, str]) -> Iterator[Problem]:
     if SUMS not in on_disk:
         yield Problem(SUMS, "missing", "the checksum list is missing: no file can be checked against it")
         return
@@ -58,7 +68,13 @@ def _check_sums(folder: Path, on_disk: Mapping[str, Path]) -> Iterator[Problem]:
     for path, expected in sorted(sums.items()):
         if path not in on_disk:
             yield Problem(path, "missing", "listed in SHA256SUMS but not in the release")
-        elif sha256(on_disk[path].read_bytes()) != expected:
+            continue
+        actual = sha256(on_disk[path].read_bytes())
+        if actual == expected:
+            continue
+        if recorded.get(path) == f"sha256:{actual}":  # the file is as released; its line is not
+            yield Problem(SUMS, "altered", f"its checksum of {path} is wrong, and the file matches datapackage.json")
+        else:
             yield Problem(path, "altered", "its SHA-256 differs from the one in SHA256SUMS")
     for path in on_disk:
         if path != SUMS and path not in sums:

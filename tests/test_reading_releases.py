@@ -286,3 +286,14 @@ def test_csv_export_equals_the_release_csv(released: Path, tmp_path: Path) -> No
     assert main(["export", "--format", "csv", str(tmp_path / "out"), "--release", str(folder)]) == 0
     for table in TABLES:
         assert (tmp_path / "out" / f"{table}.csv").read_bytes() == (folder / "csv" / f"{table}.csv").read_bytes()
+
+
+def test_an_edited_checksum_line_names_the_checksum_list(release_copy: Path) -> None:
+    sums = release_copy / SUMS
+    text = sums.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.endswith("  data/agents.parquet"))
+    forged = ("0" if line[0] != "0" else "1") + line[1:]
+    sums.write_text(text.replace(line, forged), encoding="utf-8")
+    problems = verify_release(release_copy)
+    assert [(p.path, p.kind) for p in problems] == [(SUMS, "altered")]
+    assert "data/agents.parquet" in problems[0].message
