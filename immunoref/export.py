@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -110,7 +110,7 @@ def export_tables(tables: Mapping[str, pa.Table], fmt: Format, out: Path, *, for
     return [out / name for name in sorted(files)]
 
 
-def _replace_file(out: Path, write: Any) -> None:
+def _replace_file(out: Path, write: Callable[[Path], None]) -> None:
     """Write a file beside out, then rename it over out, so out is never half written."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.is_dir():

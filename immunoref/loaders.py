@@ -6,12 +6,13 @@ import difflib
 import os
 from functools import cache
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
 
 from immunoref.tables import COLUMNS, TABLES
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     import pandas as pd
 
     from immunoref.models import Therapy
