@@ -3,6 +3,7 @@ overwritten, and only at a version that follows the previous release as its chan
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import io
@@ -302,6 +303,7 @@ def write_release(out: Path, name: str, files: Mapping[str, bytes], archive: byt
     Any failure (or interruption) removes the staging folder and whatever was already moved, so out holds the
     whole release or none of it; an existing folder or archive is never replaced.
     """
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     folder, archive_path = out / name, out / f"{name}{ARCHIVE_SUFFIX}"
     stage = Path(tempfile.mkdtemp(prefix=f".{name}-partial-", dir=out))
@@ -323,6 +325,10 @@ def write_release(out: Path, name: str, files: Mapping[str, bytes], archive: byt
                 shutil.rmtree(final, ignore_errors=True)
             else:
                 final.unlink(missing_ok=True)
+        shutil.rmtree(stage, ignore_errors=True)
+        if created:
+            with contextlib.suppress(OSError):  # made for this release: remove it if it is still empty
+                out.rmdir()
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
