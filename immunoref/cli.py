@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -65,6 +66,30 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="data/ -> immunoref/_data/*.parquet and schemas/")
     build.add_argument("--root", type=Path, default=Path(), help="project folder holding data/ (default: .)")
     build.set_defaults(run=_build)
+
+    release = commands.add_parser("release", help="a versioned, checksummed bundle and archive; never overwrites")
+    release.add_argument("version", metavar="VERSION", help="MAJOR.MINOR.PATCH, equal to the version in pyproject.toml")
+    release.add_argument("--out", type=Path, default=Path("dist"), help="folder of releases (default: dist)")
+    release.add_argument("--root", type=Path, default=Path(), help="project folder holding data/ (default: .)")
+    release.set_defaults(run=_release)
+
+    verify = commands.add_parser("verify", help="check a release folder's checksums and schemas")
+    verify.add_argument("folder", type=Path, metavar="RELEASE_DIR")
+    verify.add_argument("--format", choices=("text", "json"), default="text")
+    verify.set_defaults(run=_verify)
+
+    diff = commands.add_parser("diff", help="record-level changes between two release folders")
+    diff.add_argument("old", type=Path, metavar="OLD")
+    diff.add_argument("new", type=Path, metavar="NEW")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(run=_diff)
+
+    export = commands.add_parser("export", help="the tables as CSV, JSON Lines or a SQLite database")
+    export.add_argument("--format", choices=("csv", "jsonl", "sqlite"), required=True)
+    export.add_argument("out", type=Path, metavar="OUT", help="a folder for csv and jsonl, a file for sqlite")
+    export.add_argument("--release", type=Path, metavar="DIR", help="export this release folder, not the package")
+    export.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    export.set_defaults(run=_export)
     return parser
 
 
@@ -308,4 +333,84 @@ def _build(args: argparse.Namespace) -> int:
         f"built {result.agents} agents into {paths.package_data} and {paths.schemas}"
         f" ({warnings} warning{'s' * (warnings != 1)}; see `immunoref validate`)\n"
     )
+    return EXIT_OK
+
+
+def _release(args: argparse.Namespace) -> int:
+    from immunoref.release import ReleaseError, make_release
+
+    try:
+        made = make_release(args.root, args.version, args.out)
+    except ReleaseError as error:
+        if error.issues:
+            report_issues(error.issues, "text", sys.stderr)
+        sys.stderr.write(f"immunoref release: {error}; nothing written\n")
+        return EXIT_USAGE if error.usage else EXIT_INVALID
+    except OSError as error:
+        sys.stderr.write(f"immunoref release: could not write the release: {error}; nothing written\n")
+        return EXIT_INVALID
+    if made.bump is None:
+        summary = "first release"
+    else:
+        needed, reason = made.diff.needed_bump()
+        summary = f"{made.bump} release; the changes need {needed}: {reason}"
+    sys.stdout.write(
+        f"released immunoref {made.version} ({summary})\n"
+        f"  {made.folder}{os.sep}  {made.files} files, listed in SHA256SUMS\n"
+        f"  {made.archive}  sha256 {made.archive_sha256}\n"
+    )
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from immunoref.verify import verify_release
+
+    if not args.folder.is_dir():
+        sys.stderr.write(f"immunoref verify: {args.folder} is not a folder\n")
+        return EXIT_USAGE
+    problems = verify_release(args.folder)
+    if args.format == "json":
+        sys.stdout.write(json.dumps([vars(p) for p in problems], indent=2, ensure_ascii=False) + "\n")
+    elif problems:
+        for problem in problems:
+            sys.stdout.write(f"{problem.kind:<10} {problem.path}: {problem.message}\n")
+        sys.stdout.write(f"{args.folder}: {len(problems)} problem{'s' * (len(problems) != 1)}\n")
+    else:
+        sys.stdout.write(f"{args.folder}: intact (every checksum and schema matches)\n")
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from immunoref.bundle_diff import diff_releases, read_snapshot, render_markdown
+
+    snapshots = []
+    for folder in (args.old, args.new):
+        try:
+            snapshots.append(read_snapshot(folder))
+        except (ValueError, OSError) as error:
+            sys.stderr.write(f"immunoref diff: {folder} is not a readable release: {error}\n")
+            return EXIT_USAGE
+    diff = diff_releases(*snapshots)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(diff.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_markdown(diff))
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from immunoref.export import export_tables, read_tables
+
+    try:
+        tables = read_tables(args.release)
+    except (ValueError, OSError) as error:
+        sys.stderr.write(f"immunoref export: {error}\n")
+        return EXIT_USAGE
+    try:
+        written = export_tables(tables, args.format, args.out, force=args.force)
+    except (FileExistsError, IsADirectoryError) as error:
+        sys.stderr.write(f"immunoref export: {error}\n")
+        return EXIT_USAGE
+    files = f" ({len(written)} files)" if args.format != "sqlite" else ""
+    sys.stdout.write(f"exported {len(tables)} tables as {args.format} to {args.out}{files}\n")
     return EXIT_OK

@@ -128,21 +128,23 @@ def _date(value: str | dt.date, name: str) -> dt.date:
 
 
 def _release_key(release: PathLike | None) -> str | None:
-    """A hashable, checked form of release (None for the packaged data)."""
+    """A hashable, checked form of release (None for the packaged data); FileNotFoundError or ValueError
+    naming what is wrong with the folder."""
     if release is None:
         return None
-    folder = Path(release).expanduser().resolve()
-    if not (folder / "agents.parquet").is_file() and not (folder / "data" / "agents.parquet").is_file():
-        raise FileNotFoundError(f"{release} is not an immunoref release folder (no agents.parquet in it)")
-    return str(folder)
+    from immunoref.bundle import release_table_path
+
+    release_table_path(os.fspath(release), "agents")  # raises, naming the folder, if it is not a release
+    return str(Path(release).expanduser().resolve())
 
 
 def _table_path(table: str, release: str | None) -> Path:
+    """The packaged Parquet file of a table, or the one in a release folder."""
     if release is None:
         return Path(str(files("immunoref") / "_data" / f"{table}.parquet"))
-    folder = Path(release)
-    nested = folder / "data" / f"{table}.parquet"
-    return nested if nested.is_file() else folder / f"{table}.parquet"
+    from immunoref.bundle import release_table_path
+
+    return release_table_path(release, table)
 
 
 @cache
