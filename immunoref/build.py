@@ -224,6 +224,21 @@ def _json_bytes(value: object) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def replace_folders(contents: Mapping[Path, Mapping[str, bytes]]) -> None:
+    """Write each folder's files in full beside it, then swap each in by rename: never half written."""
+    staged: dict[Path, Path] = {}
+    try:
+        for target, files in contents.items():
+            staged[target] = _stage_folder(target)
+            for name, content in files.items():
+                (staged[target] / name).write_bytes(content)
+        _swap_in(staged)
+        staged = {}
+    finally:
+        for stage in staged.values():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
 def _stage_folder(target: Path) -> Path:
     """An empty folder beside target (same file system), to be renamed over it once complete."""
     target.parent.mkdir(parents=True, exist_ok=True)

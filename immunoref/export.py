@@ -100,13 +100,13 @@ def export_tables(tables: Mapping[str, pa.Table], fmt: Format, out: Path, *, for
     if fmt == "sqlite":
         _replace_file(out, lambda path: write_sqlite(tables, path))
         return [out]
-    from immunoref.build import _replace_folders
+    from immunoref.build import replace_folders
 
     encode = csv_bytes if fmt == "csv" else jsonl_bytes
     files = {f"{name}.{fmt}": encode(table) for name, table in tables.items()}
     if out.exists() and not out.is_dir():
         out.unlink()
-    _replace_folders({out: files})
+    replace_folders({out: files})
     return [out / name for name in sorted(files)]
 
 

@@ -177,7 +177,7 @@ class Indication(Record):
     pivotal_trial: Text | None = Field(default=None, description="Trial the approval rests on: KEYNOTE-006.")
     status: IndicationStatus = Field(default="active", description="active, or withdrawn from the label.")
     withdrawn_date: dt.date | None = Field(
-        default=None, description="Date the indication was withdrawn; required when status is withdrawn."
+        default=None, description="Date the indication was withdrawn; null if withdrawn on a day no source gives."
     )
     note: Text | None = Field(
         default=None, description="Conversions to regular approval, disagreements between sources, caveats."
@@ -186,8 +186,6 @@ class Indication(Record):
 
     @model_validator(mode="after")
     def _withdrawal_is_dated(self) -> Self:
-        if self.status == "withdrawn" and self.withdrawn_date is None:
-            raise _problem("missing-withdrawn-date", "a withdrawn indication needs its withdrawn_date")
         if self.status == "active" and self.withdrawn_date is not None:
             raise _problem("withdrawn-date-on-active", "withdrawn_date is set but status is active")
         if (

@@ -99,6 +99,7 @@ _EXPECTED = {
     "before-agency-existed": "a date on or after the agency's first day",
     "missing-approval-date": "the approval date, when a source gives it",
     "missing-pivotal-trial": "the pivotal trial, when the source names it",
+    "undated-withdrawal": "the day the indication was withdrawn, when a source gives it",
     "ungrounded-toxicity": "a MeSH descriptor matching the term",
     "unknown-hgnc-id": "an HGNC ID in the vendored vocabulary",
     "hgnc-symbol-mismatch": "the approved symbol of the HGNC ID",
@@ -636,6 +637,14 @@ def _date_rules(therapy: Therapy, today: dt.date) -> Iterator[_Problem]:
                 "warning",
             )
     for index, indication in enumerate(therapy.indications):
+        if indication.status == "withdrawn" and indication.withdrawn_date is None:
+            yield (
+                ("indications", index, "withdrawn_date"),
+                "undated-withdrawal",
+                "withdrawn, but on no known day: as-of queries keep it standing",
+                "add the date when a source gives it, and say what is known in note",
+                "warning",
+            )
         if indication.pivotal_trial is None and indication.setting != "prevention":
             yield (
                 ("indications", index, "pivotal_trial"),

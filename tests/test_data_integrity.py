@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -77,3 +78,23 @@ def test_agency_first_days_are_dates_of_known_agencies() -> None:
 
     assert set(AGENCY_FIRST_DAY) <= set(AGENCIES)
     assert all(dt.date.fromisoformat(day) < dt.date(2010, 1, 1) for day in AGENCY_FIRST_DAY.values())
+
+
+#: Labelled terms grounded the same way in every record (docs/record-format.md, "Grounding conventions").
+GROUNDING_CONVENTIONS = [
+    (re.compile(r"embryo.?fetal", re.I), "MESH:D049188"),
+    (re.compile(r"decreased appetite|appetite decreased", re.I), "MESH:D000855"),
+    (re.compile(r"upper respiratory tract infection", re.I), None),
+    (re.compile(r"immune effector cell.associated neurotoxicity|\bICANS\b", re.I), "MESH:D020258"),
+]
+
+
+def test_terms_are_grounded_by_the_conventions() -> None:
+    wrong = []
+    for therapy in check_paths([DATA]).therapies:
+        for toxicity in therapy.toxicities:
+            for pattern, mesh_id in GROUNDING_CONVENTIONS:
+                if pattern.search(toxicity.term) and toxicity.mesh_id != mesh_id:
+                    wrong.append((therapy.agent_id, toxicity.term, toxicity.mesh_id, mesh_id))
+                    break
+    assert wrong == []

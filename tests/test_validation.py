@@ -64,7 +64,7 @@ INVALID = {
     ),
     "withdrawn-undated": (
         edit("    population: adults", "    population: adults\n    status: withdrawn"),
-        ("missing-withdrawn-date", "indications[0]"),
+        ("undated-withdrawal", "indications[0].withdrawn_date"),
     ),
     "no-citation": (
         edit(
