@@ -40,6 +40,7 @@ def environment() -> jinja2.Environment:
         class_colour=class_colour,
         json_script=json_script,
         pct=format_pct,
+        sentence=sentence,
     )
     env.globals.update(links=links)
     return env
@@ -48,6 +49,11 @@ def environment() -> jinja2.Environment:
 def format_date(value: dt.date | None, missing: str = "date unknown") -> str:
     """ISO date (2014-09-04), which sorts and reads the same everywhere; missing ones say so."""
     return value.isoformat() if value is not None else missing
+
+
+def sentence(text: str) -> str:
+    """Text with its first letter capitalised, for headings: melanoma -> Melanoma (MONDO labels are lowercase)."""
+    return text[:1].upper() + text[1:]
 
 
 def format_pct(value: float | None) -> str:
@@ -90,7 +96,7 @@ def agent_filters(catalogue: Catalogue) -> list[tuple[str, str, list[tuple[str, 
     return [
         ("class", "Class", [(g.therapy_class, class_title(g.therapy_class)) for g in catalogue.classes if g.agents]),
         ("target", "Target", [(t.key, t.title) for t in catalogue.targets]),
-        ("disease", "Disease", [(d.slug, d.name) for d in catalogue.diseases]),
+        ("disease", "Disease", [(d.slug, sentence(d.name)) for d in catalogue.diseases]),
         ("agency", "Agency", [(a, a) for a in agencies]),
         ("status", "Status", [(s, humanize(s)) for s in statuses]),
     ]
