@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -340,3 +341,30 @@ def test_templates_and_static_files_ship_in_the_wheel() -> None:
     for path in sorted((package / "templates").iterdir()) + sorted((package / "static").iterdir()):
         relative = path.relative_to(package).as_posix()
         assert any(fnmatch(relative, pattern) for pattern in patterns), relative
+
+
+#: (foreground, background) custom properties of style.css that carry text; each needs 4.5:1 (WCAG AA).
+TEXT_PAIRS = [
+    ("--text", "#ffffff"),
+    ("--muted", "#ffffff"),
+    ("--muted", "--soft"),
+    ("--link", "#ffffff"),
+    ("--link", "--soft"),
+    ("--link", "--warn-bg"),
+    ("--link-visited", "#ffffff"),
+    ("--text", "--warn-bg"),
+    ("--warn-text", "--warn-bg"),
+    ("--approved", "#ffffff"),
+    ("--withdrawn", "#ffffff"),
+    ("--investigational", "#ffffff"),
+    ("#ffffff", "--warn-line"),  # the white "boxed warning" flag
+]
+
+
+@pytest.mark.parametrize(("foreground", "background"), TEXT_PAIRS)
+def test_text_colours_contrast(foreground: str, background: str) -> None:
+    css = (REPO / "immunoref" / "site" / "static" / "style.css").read_text(encoding="utf-8")
+    colours = dict(re.findall(r"(--[a-z-]+):\s*(#[0-9a-f]{6});", css))
+    fg, bg = (colours.get(c, c) for c in (foreground, background))
+    lighter, darker = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (foreground, background)

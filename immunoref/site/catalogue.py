@@ -80,6 +80,13 @@ class Agent:
         return [row for row in self.toxicities if row["boxed_warning"]]
 
     @property
+    def boxed_terms(self) -> list[str]:
+        """What the boxed warning itself names (its own rows), for the summary at the top of the page;
+        other rows flagged boxed (incidences from trials) stay in the table."""
+        own = [row for row in self.boxed if row.get("label_section") == "boxed_warning"] or self.boxed
+        return list(dict.fromkeys(str(row["term"]) for row in own))
+
+    @property
     def unboxed(self) -> list[Row]:
         return [row for row in self.toxicities if not row["boxed_warning"]]
 
