@@ -292,6 +292,19 @@ def test_cli_without_jinja2_says_what_to_install(
     assert "pip install 'immunoref[site]'" in capsys.readouterr().err
 
 
+def test_library_without_jinja2_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "jinja2", None)
+    with pytest.raises(ImportError, match=re.escape("pip install 'immunoref[site]'")):
+        build_site(tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_refuses_a_file_as_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "index.html").write_text("mine", encoding="utf-8")
+    assert main(["site", str(tmp_path / "index.html")]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
 def test_import_immunoref_stays_cheap() -> None:
     code = (
         "import sys, immunoref, immunoref.cli;"

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
 def environment() -> jinja2.Environment:
     """The template environment: packaged templates, autoescaping, undefined names are errors."""
-    import jinja2
+    try:
+        import jinja2
+    except ImportError as error:  # an optional extra
+        raise ImportError("the catalogue needs Jinja2: pip install 'immunoref[site]'") from error
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("immunoref.site", "templates"),
