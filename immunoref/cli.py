@@ -90,6 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--release", type=Path, metavar="DIR", help="export this release folder, not the package")
     export.add_argument("--force", action="store_true", help="replace OUT if it exists")
     export.set_defaults(run=_export)
+    site = commands.add_parser("site", help="write the browsable catalogue: a static HTML site of one release")
+    site.add_argument("out", type=Path, metavar="OUT", help="folder to write (new, empty, or a site written before)")
+    site.add_argument("--release", type=Path, metavar="DIR", help="release folder to show (default: the packaged data)")
+    site.set_defaults(run=_site)
     return parser
 
 
@@ -413,4 +417,32 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     files = f" ({len(written)} files)" if args.format != "sqlite" else ""
     sys.stdout.write(f"exported {len(tables)} tables as {args.format} to {args.out}{files}\n")
+    return EXIT_OK
+
+
+def _site(args: argparse.Namespace) -> int:
+    import time
+
+    try:
+        import jinja2  # noqa: F401 - only to tell a missing optional extra from other errors
+    except ImportError:
+        sys.stderr.write("immunoref site: the catalogue needs Jinja2: pip install 'immunoref[site]'\n")
+        return EXIT_USAGE
+    from immunoref.site import SiteError, build_site
+    from immunoref.site.catalogue import CatalogueError
+
+    started = time.perf_counter()
+    try:
+        result = build_site(args.out, release=args.release)
+    except SiteError as error:
+        sys.stderr.write(f"immunoref site: {error}\n")
+        return EXIT_USAGE
+    except (CatalogueError, OSError, ValueError) as error:  # an unreadable or inconsistent release
+        sys.stderr.write(f"immunoref site: cannot show {args.release or 'the packaged data'}: {error}\n")
+        return EXIT_INVALID
+    seconds = time.perf_counter() - started
+    sys.stdout.write(
+        f"wrote {result.pages} pages ({result.files} files) of immunoref {result.release.dataset_version}"
+        f" to {args.out} in {seconds:.1f} s; open {args.out / 'index.html'}\n"
+    )
     return EXIT_OK

@@ -1,0 +1,124 @@
+"""Which release a site shows (its version and how to cite it) and the files it offers for download."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from immunoref.tables import TABLES
+
+DATASET_TITLE = "a reference dataset of cancer immunotherapies"
+#: Names a release's checksum list may have, first match wins.
+CHECKSUM_FILES = ("SHA256SUMS", "SHA256SUMS.txt", "checksums.sha256")
+
+
+@dataclass(frozen=True)
+class DownloadFile:
+    """One file offered under downloads/: its path there, size in bytes and SHA-256."""
+
+    path: str
+    size: int
+    sha256: str
+    source: Path
+
+    @property
+    def size_label(self) -> str:
+        """Size for readers: 1.2 MB, 34 kB, 512 B (decimal units, fixed precision)."""
+        for unit, factor in (("MB", 1_000_000), ("kB", 1_000)):
+            if self.size >= factor:
+                return f"{self.size / factor:.1f} {unit}"
+        return f"{self.size} B"
+
+
+@dataclass(frozen=True)
+class Release:
+    """The release a site shows."""
+
+    dataset_version: str
+    package_version: str
+    folder: Path | None
+    files: tuple[DownloadFile, ...]
+
+    @property
+    def checksums(self) -> str | None:
+        """Path under downloads/ of the release's own checksum list, if it ships one."""
+        paths = {f.path: f for f in self.files}
+        return next((name for name in CHECKSUM_FILES if name in paths), None)
+
+    @property
+    def citation(self) -> str:
+        """How to cite the data this site shows."""
+        return f"immunoref contributors. immunoref {self.dataset_version}, {DATASET_TITLE}."
+
+    @property
+    def source_label(self) -> str:
+        """Where the data came from, for the downloads page."""
+        if self.folder is None:
+            return f"the data packaged with immunoref {self.package_version}"
+        return f"the release folder {self.folder.name}"
+
+
+def read_release(folder: Path | None) -> Release:
+    """The packaged data's identity and files (folder None), or those of a release folder."""
+    if folder is None:
+        data = Path(str(files("immunoref") / "_data"))
+        sources = [data / f"{table}.parquet" for table in TABLES] + [data / "manifest.json"]
+        version = str(_json(data / "manifest.json").get("dataset_version") or package_version())
+        entries = [(source.name, source) for source in sources if source.is_file()]
+    else:
+        version = _release_version(folder)
+        entries = [
+            (path.relative_to(folder).as_posix(), path)
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        ]
+    downloads = tuple(
+        DownloadFile(name, source.stat().st_size, _sha256(source), source) for name, source in sorted(entries)
+    )
+    return Release(version, package_version(), folder, downloads)
+
+
+def package_version() -> str:
+    """Version of the installed immunoref package."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("immunoref")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _release_version(folder: Path) -> str:
+    """The dataset version a release folder declares: its manifest, its datapackage, or its name."""
+    for manifest in (folder / "manifest.json", folder / "data" / "manifest.json"):
+        version = _json(manifest).get("dataset_version")
+        if version:
+            return str(version)
+    version = _json(folder / "datapackage.json").get("version")
+    if version:
+        return str(version)
+    named = re.fullmatch(r"immunoref-(\d[0-9A-Za-z.+-]*)", folder.name)
+    return named.group(1) if named else "unknown"
+
+
+def _json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
