@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from immunoref.bundle import file_sha256
 from immunoref.models import MODELS, THERAPY_ADAPTER, Therapy
 from immunoref.tables import COLUMNS, TABLES, arrow_schema, arrow_table, rows_of, table_from_rows
 from immunoref.validation import Issue, Progress, check_stream, issue_order
@@ -195,21 +195,13 @@ class _StreamingWriter:
         names = [*(f"{table}.parquet" for table in TABLES), "therapies.json"]
         manifest = {
             "dataset_version": version,
-            "files": {name: {"sha256": _sha256(self.folder / name)} for name in sorted(names)},
+            "files": {name: {"sha256": file_sha256(self.folder / name)} for name in sorted(names)},
             "rows": {table: self.rows[table] for table in TABLES},
             "agents_per_class": self.classes,
             "writer": {"pyarrow": pyarrow.__version__, "pydantic": pydantic.__version__},
         }
         (self.folder / "manifest.json").write_bytes(_json_bytes(manifest))
         return self.agents
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def schema_files() -> dict[str, bytes]:

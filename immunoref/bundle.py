@@ -107,6 +107,15 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks so a large table never sits in memory whole."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def sums_bytes(files: Mapping[str, bytes]) -> bytes:
     """A SHA256SUMS file for files, sorted by path, in the format `sha256sum -c` reads."""
     return "".join(f"{sha256(files[name])}  {name}\n" for name in sorted(files)).encode("utf-8")

@@ -79,9 +79,11 @@ def render_datasheet(version: str, released: dt.date, rows: Mapping[str, list[Ro
     lines += ["", "Indications per agency: " + _counts(str(row["agency"]) for row in indications) + "."]
     if dated:
         lines.append(f"Approval dates run from {dated[0].isoformat()} to {dated[-1].isoformat()}.")
-    withdrawn = sum(1 for row in indications if row.get("status") == "withdrawn")
+    withdrawn = [row for row in indications if row.get("status") == "withdrawn"]
+    undated_withdrawals = sum(1 for row in withdrawn if row.get("withdrawn_date") is None)
     lines += [
-        f"Withdrawn indications, kept with their withdrawal date: {withdrawn}.",
+        f"Withdrawn indications, kept and marked withdrawn: {len(withdrawn)}"
+        f" ({undated_withdrawals} on a day no source gives).",
         "",
         f"Toxicities: {sum(1 for row in toxicities if row.get('boxed_warning'))} named in a boxed warning; "
         f"by label section: {_counts(str(row['label_section']) for row in toxicities)}.",
@@ -110,6 +112,8 @@ def render_datasheet(version: str, released: dt.date, rows: Mapping[str, list[Ro
         "## Known gaps",
         "",
         f"- Indications without an approval date (no source gives the day): {undated} of {len(indications)}.",
+        f"- Indications whose approval type (regular, accelerated, conditional) no source states: "
+        f"{sum(1 for row in indications if row.get('approval_type') is None)} of {len(indications)}.",
         f"- Toxicities without a MeSH descriptor: {no_mesh} of {len(toxicities)}; "
         f"without an incidence figure: {no_incidence}.",
         f"- Targets without an HGNC ID (non-gene targets): {no_hgnc} of {len(targets)}.",
@@ -121,7 +125,9 @@ def render_datasheet(version: str, released: dt.date, rows: Mapping[str, list[Ro
     if absent_agencies:
         lines.append(f"- Agencies without any indication yet: {', '.join(absent_agencies)}.")
     lines += [
-        "- Coverage is selective: the agents are a curated sample of each class, not every approved product.",
+        "- Coverage: the agents the project's content issues name (docs/scope.yaml in the repository), not every"
+        " approved product; approvals outside the US are recorded only where a source confirmed them, so EMA,"
+        " NMPA and PMDA rows are incomplete.",
         "",
         "## Uses and limits",
         "",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 
 from immunoref import vocabularies as v
@@ -140,29 +140,29 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 
 
 #: Views derived from the tables, loadable like them (`immunoref.load("therapies")`) but not stored.
+def _columns(table: str, *names: str, nullable: bool | None = None) -> tuple[Column, ...]:
+    """Columns of a table, by name, for a view; nullable overrides theirs (a left join makes them nullable)."""
+    by_name = {column.name: column for column in COLUMNS[table]}
+    picked = (by_name[name] for name in names)
+    return tuple(picked if nullable is None else (replace(c, nullable=nullable) for c in picked))
+
+
+#: Views derived from the tables, loadable like them (`immunoref.load("therapies")`) but not stored.
 VIEWS: dict[str, tuple[Column, ...]] = {
     "therapies": (
-        Column("agent_id", "string", "Agent (agents.agent_id).", False),
-        Column("name", "string", "International nonproprietary name.", False),
-        _cat("therapy_class", v.THERAPY_CLASSES, "Therapy class.", False),
-        _cat("subclass", v.ALL_SUBCLASSES, "Class-specific grouping.", False),
-        _cat("status", v.AGENT_STATUSES, "Agent status: approved, withdrawn or investigational.", False),
-        Column("brand_names", "list", "Trade names.", False),
+        *_columns("agents", "agent_id", "name", "therapy_class", "subclass", "status", "brand_names"),
         Column("targets", "list", "HGNC symbols (or names, for non-gene targets) of the agent's targets.", False),
         Column("boxed_warnings", "list", "Adverse reactions named in the label's boxed warning.", False),
-        Column("disease", "string", "Disease as labelled; null for an agent without approvals."),
-        Column("disease_id", "string", "MONDO term."),
-        _cat("agency", v.AGENCIES, "Regulator."),
-        Column("approval_date", "date", "Date of this approval."),
-        _cat("approval_type", v.APPROVAL_TYPES, "regular, accelerated, conditional, …"),
-        _cat("line_of_therapy", v.LINES_OF_THERAPY, "Line of therapy."),
-        _cat("setting", v.SETTINGS, "Disease setting."),
-        Column("biomarker", "string", "Selection biomarker as labelled."),
-        Column("combination_with", "list", "Agents or drugs given with it.", False),
-        Column("population", "string", "Patients as labelled."),
-        Column("pivotal_trial", "string", "Trial the approval rests on."),
-        _cat("indication_status", v.INDICATION_STATUSES, "active or withdrawn."),
-        Column("withdrawn_date", "date", "Date the indication was withdrawn."),
+        *_columns(
+            "indications",
+            *("disease", "disease_id", "agency", "approval_date", "approval_type", "line_of_therapy", "setting"),
+            "biomarker",
+            nullable=True,
+        ),
+        *_columns("indications", "combination_with"),
+        *_columns("indications", "population", "pivotal_trial", nullable=True),
+        _cat("indication_status", v.INDICATION_STATUSES, "active or withdrawn; null for an agent without approvals."),
+        *_columns("indications", "withdrawn_date"),
         Column("reference_ids", "list", "Sources of the indication (or of the agent, if it has none).", False),
     ),
 }

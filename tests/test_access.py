@@ -174,3 +174,30 @@ def test_show_as_of_lists_only_standing_approvals(capsys: pytest.CaptureFixture[
 
 def test_pandas_frames_use_arrow_dtypes_for_the_view() -> None:
     assert all(isinstance(dtype, pd.ArrowDtype) for dtype in immunoref.load("therapies").dtypes)
+
+
+def test_dask_and_duckdb_read_a_release_folder_unchanged(released: Path) -> None:
+    """The release's Parquet files, as published, load in Dask and in immunoref.connect(release=...)."""
+    dd = pytest.importorskip("dask.dataframe")
+    pytest.importorskip("duckdb")
+    from immunoref.build import project_version
+
+    folder = released / "dist" / f"immunoref-{project_version(released)}"
+    frame = dd.read_parquet(str(folder / "data" / "indications.parquet")).compute()
+    assert len(frame) == len(immunoref.load("indications", release=folder))
+    connection = immunoref.connect(release=folder)
+    assert connection.execute("SELECT count(*) FROM agents").fetchone()[0] == len(immunoref.load("agents"))
+
+
+def test_progress_line_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from immunoref import cli
+
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False)
+    assert cli._progress("validating") is None
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    show = cli._progress("validating")
+    for done in range(1, 4001):
+        show(done, 4000)
+    err = capsys.readouterr().err
+    assert err.endswith("\rvalidating [#########################] 4000/4000 files\n")
+    assert err.count("\r") == 100  # one update per percent, not per file

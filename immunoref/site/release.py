@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from immunoref.bundle import file_sha256
 from immunoref.tables import TABLES
 
 DATASET_TITLE = "a reference dataset of cancer immunotherapies"
@@ -78,7 +78,7 @@ def read_release(folder: Path | None) -> Release:
             if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
         ]
     downloads = tuple(
-        DownloadFile(name, source.stat().st_size, _sha256(source), source) for name, source in sorted(entries)
+        DownloadFile(name, source.stat().st_size, file_sha256(source), source) for name, source in sorted(entries)
     )
     return Release(version, package_version(), folder, downloads)
 
@@ -114,11 +114,3 @@ def _json(path: Path) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         return {}
     return loaded if isinstance(loaded, dict) else {}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
