@@ -210,10 +210,17 @@ def _validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     vocabularies = None
     if args.reference is not None:
-        if not (args.reference / "hgnc_entries.tsv.gz").is_file():
-            sys.stderr.write(f"immunoref validate: {args.reference} holds no reference vocabularies\n")
+        from immunoref.grounding import REFERENCE_FILES
+
+        absent = [name for name in REFERENCE_FILES if not (args.reference / name).is_file()]
+        if absent:
+            sys.stderr.write(f"immunoref validate: {args.reference} lacks {', '.join(absent)}\n")
             return EXIT_USAGE
-        vocabularies = _reference_vocabularies(args.reference, paths)
+        try:
+            vocabularies = _reference_vocabularies(args.reference, paths)
+        except (OSError, EOFError, ValueError, KeyError) as error:  # a damaged vocabulary file
+            sys.stderr.write(f"immunoref validate: cannot read the vocabularies in {args.reference}: {error}\n")
+            return EXIT_USAGE
     issues: list[Issue] = []
     for _, found in check_stream(paths, vocabularies=vocabularies, progress=_progress("validating")):
         issues.extend(found)

@@ -102,6 +102,10 @@ def collect_identifiers(records: Iterable[Mapping[str, Any]]) -> UsedIdentifiers
     return UsedIdentifiers(*(frozenset(s - {None}) for s in (hgnc, symbols, mondo, mesh, drugbank)))
 
 
+#: Files of the full vocabularies (shared/reference/) that regenerate_subset reads.
+REFERENCE_FILES = ("hgnc_entries.tsv.gz", "mondo.json.gz", "mesh_id_label_mappings.tsv.gz", "drugbank_mappings.tsv.gz")
+
+
 def regenerate_subset(reference_dir: Path, used: UsedIdentifiers) -> dict[str, list[tuple[str, ...]]]:
     """Rows of each vendored file: the full vocabularies' entries for the identifiers in use, sorted."""
     return {

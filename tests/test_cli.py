@@ -181,3 +181,17 @@ def test_bad_input_to_build_names_the_file_and_writes_nothing(name: str, tmp_pat
     assert "Traceback" not in result.stdout + result.stderr
     after = {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and "data" not in p.parts}
     assert after == before
+
+
+def test_validate_reference_folder_must_hold_readable_vocabularies(
+    tmp_path: Path, write_record: RecordWriter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_record()
+    folder = tmp_path / "reference"
+    folder.mkdir()
+    assert main(["validate", "--reference", str(folder), str(path)]) == 2
+    assert "lacks hgnc_entries.tsv.gz, mondo.json.gz" in capsys.readouterr().err
+    for name in ("hgnc_entries.tsv.gz", "mondo.json.gz", "mesh_id_label_mappings.tsv.gz", "drugbank_mappings.tsv.gz"):
+        (folder / name).write_bytes(b"not gzip")
+    assert main(["validate", "--reference", str(folder), str(path)]) == 2
+    assert capsys.readouterr().err.startswith(f"immunoref validate: cannot read the vocabularies in {folder}")
