@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from immunoref.bundle import file_sha256
+from immunoref.bundle import DATAPACKAGE, SUMS, file_sha256
 from immunoref.tables import TABLES
 
 DATASET_TITLE = "a reference dataset of cancer immunotherapies"
-#: Names a release's checksum list may have, first match wins.
-CHECKSUM_FILES = ("SHA256SUMS", "SHA256SUMS.txt", "checksums.sha256")
 
 
 @dataclass(frozen=True)
@@ -47,8 +44,7 @@ class Release:
     @property
     def checksums(self) -> str | None:
         """Path under downloads/ of the release's own checksum list, if it ships one."""
-        paths = {f.path: f for f in self.files}
-        return next((name for name in CHECKSUM_FILES if name in paths), None)
+        return SUMS if any(f.path == SUMS for f in self.files) else None
 
     @property
     def citation(self) -> str:
@@ -94,16 +90,12 @@ def package_version() -> str:
 
 
 def _release_version(folder: Path) -> str:
-    """The dataset version a release folder declares: its manifest, its datapackage, or its name."""
+    """The dataset version a release folder declares: its manifest, else its datapackage."""
     for manifest in (folder / "manifest.json", folder / "data" / "manifest.json"):
         version = _json(manifest).get("dataset_version")
         if version:
             return str(version)
-    version = _json(folder / "datapackage.json").get("version")
-    if version:
-        return str(version)
-    named = re.fullmatch(r"immunoref-(\d[0-9A-Za-z.+-]*)", folder.name)
-    return named.group(1) if named else "unknown"
+    return str(_json(folder / DATAPACKAGE).get("version") or "unknown")
 
 
 def _json(path: Path) -> dict[str, Any]:
