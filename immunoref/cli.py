@@ -107,9 +107,9 @@ def _version() -> str:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from importlib.resources import files
+    from immunoref._paths import PACKAGE_DATA
 
-    manifest = json.loads((files("immunoref") / "_data" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((PACKAGE_DATA / "manifest.json").read_text(encoding="utf-8"))
     out = sys.stdout
     out.write(f"immunoref {_version()} (dataset {manifest['dataset_version']})\n\nrows per table\n")
     for table, count in manifest["rows"].items():

@@ -14,9 +14,10 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+from immunoref._paths import PACKAGE_VOCAB
 
 #: Columns of each vendored file, in order; the first is the identifier.
 VOCAB_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -49,7 +50,7 @@ def load_vocabularies(directory: Path | None = None) -> Vocabularies:
         text = (
             (directory / f"{name}.tsv").read_text(encoding="utf-8")
             if directory is not None
-            else (files("immunoref") / "_vocab" / f"{name}.tsv").read_text(encoding="utf-8")
+            else (PACKAGE_VOCAB / f"{name}.tsv").read_text(encoding="utf-8")
         )
         rows = csv.DictReader(io.StringIO(text), delimiter="\t")
         tables[name] = {row[VOCAB_COLUMNS[name][0]]: row for row in rows}
@@ -63,7 +64,7 @@ PARTNER_COLUMNS = ("name", "kind", "drugbank_id")
 @cache
 def load_partners() -> dict[str, dict[str, str]]:
     """Drugs and drug classes a label may combine an agent with, by lowercase name (curated, not generated)."""
-    text = (files("immunoref") / "_vocab" / "partners.tsv").read_text(encoding="utf-8")
+    text = (PACKAGE_VOCAB / "partners.tsv").read_text(encoding="utf-8")
     return {row["name"]: row for row in csv.DictReader(io.StringIO(text), delimiter="\t")}
 
 

@@ -8,13 +8,12 @@ rows, columns and types; only the last step converts to the engine asked for.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from immunoref._paths import PACKAGE_DATA
 from immunoref.tables import COLUMNS, TABLES, VIEWS
 
 if TYPE_CHECKING:
@@ -112,6 +111,8 @@ def _check_table(table: str) -> str:
 
 
 def _suggest(word: str, choices: Any) -> str:
+    import difflib  # deferred: only a mistyped name needs it
+
     close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
@@ -141,7 +142,7 @@ def _release_key(release: PathLike | None) -> str | None:
 def _table_path(table: str, release: str | None) -> Path:
     """The packaged Parquet file of a table, or the one in a release folder."""
     if release is None:
-        return Path(str(files("immunoref") / "_data" / f"{table}.parquet"))
+        return PACKAGE_DATA / f"{table}.parquet"
     from immunoref.bundle import release_table_path
 
     return release_table_path(release, table)
@@ -223,5 +224,5 @@ def _to_engine(arrow: pa.Table, engine: str) -> Any:
 def _therapies() -> tuple[Therapy, ...]:
     from immunoref.models import THERAPY_LIST_ADAPTER
 
-    raw = (files("immunoref") / "_data" / "therapies.json").read_bytes()
+    raw = (PACKAGE_DATA / "therapies.json").read_bytes()
     return tuple(THERAPY_LIST_ADAPTER.validate_json(raw))

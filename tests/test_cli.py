@@ -195,3 +195,18 @@ def test_validate_reference_folder_must_hold_readable_vocabularies(
         (folder / name).write_bytes(b"not gzip")
     assert main(["validate", "--reference", str(folder), str(path)]) == 2
     assert capsys.readouterr().err.startswith(f"immunoref validate: cannot read the vocabularies in {folder}")
+
+
+def test_runs_from_a_folder_that_holds_an_immunoref_folder(write_record: RecordWriter, tmp_path: Path) -> None:
+    """A data project after its first build has an immunoref/ folder; run from there, the command must still
+    find the package's own vocabularies (importlib.resources resolved them into that folder once)."""
+    record = write_record()
+    (tmp_path / "immunoref" / "_data").mkdir(parents=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "immunoref", "validate", str(record)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "0 errors, 0 warnings", "")

@@ -10,9 +10,9 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
+from immunoref._paths import PACKAGE
 from immunoref.site.catalogue import CatalogueError, read_catalogue
 from immunoref.site.release import Release, read_release
 
@@ -60,7 +60,7 @@ def build_site(out: Path, release: Path | None = None) -> SiteResult:
         for path, html in pages(catalogue, identity):
             _write(staging / path, html.encode("utf-8"))
             count += 1
-        static = files("immunoref.site") / "static"
+        static = PACKAGE / "site" / "static"
         for entry in sorted(static.iterdir(), key=lambda e: e.name):
             if entry.is_file():
                 _write(staging / "static" / entry.name, entry.read_bytes())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from immunoref._paths import PACKAGE_DATA
 from immunoref.bundle import DATAPACKAGE, SUMS, file_sha256
 from immunoref.tables import TABLES
 
@@ -62,7 +62,7 @@ class Release:
 def read_release(folder: Path | None) -> Release:
     """The packaged data's identity and files (folder None), or those of a release folder."""
     if folder is None:
-        data = Path(str(files("immunoref") / "_data"))
+        data = PACKAGE_DATA
         sources = [data / f"{table}.parquet" for table in TABLES] + [data / "manifest.json"]
         version = str(_json(data / "manifest.json").get("dataset_version") or package_version())
         entries = [(source.name, source) for source in sources if source.is_file()]
