@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import io
+import itertools
 import json
+import pickle
 import shutil
 import tempfile
 import tomllib
@@ -70,15 +71,6 @@ def build_outputs(therapies: Sequence[Therapy], version: str) -> tuple[dict[str,
     return data, schema_files()
 
 
-def parquet_bytes(table: Any) -> bytes:
-    """One Parquet file in memory, written with the fixed settings and a single row group."""
-    import pyarrow.parquet as pq
-
-    sink = io.BytesIO()
-    pq.write_table(table.combine_chunks(), sink, **PARQUET_OPTIONS)
-    return sink.getvalue()
-
-
 @dataclass
 class BuildResult:
     """Every issue the build found, and how many agents it wrote (none when there were errors)."""
@@ -93,6 +85,9 @@ class BuildResult:
 
 #: Records converted to Arrow and written at a time: bounds memory however many records there are.
 BATCH_SIZE = 5_000
+
+#: Rows per row group of the references table, which is written sorted once every batch is in.
+REFERENCES_PER_ROW_GROUP = 100_000
 
 
 def build_dataset(
@@ -151,7 +146,7 @@ class _StreamingWriter:
             if table != "references"
         }
         self.rows = dict.fromkeys(TABLES, 0)
-        self.references: dict[str, dict[str, Any]] = {}
+        self.references = _ReferenceSpill()
         self.classes = dict.fromkeys(MODELS, 0)
         self.json = (folder / "therapies.json").open("wb")
         self.agents = 0
@@ -162,9 +157,8 @@ class _StreamingWriter:
             if arrow.num_rows:
                 writer.write_table(arrow, row_group_size=PARQUET_OPTIONS["row_group_size"])
                 self.rows[table] += arrow.num_rows
+        self.references.add(rows_of("references", therapies))
         for therapy in therapies:
-            for row in rows_of("references", [therapy]):
-                self.references.setdefault(row["reference_id"], row)
             self.classes[therapy.therapy_class] += 1
             item = THERAPY_ADAPTER.dump_json(therapy, indent=1).replace(b"\n", b"\n ")
             self.json.write((b",\n " if self.agents else b"[\n ") + item)
@@ -175,6 +169,7 @@ class _StreamingWriter:
         for writer in self.parquet.values():
             writer.close()
         self.json.close()
+        self.references.close()
 
     def close(self, version: str) -> int:
         """Finish every file and write the manifest; return the number of agents written."""
@@ -185,11 +180,7 @@ class _StreamingWriter:
             if not self.rows[table]:  # a table with no rows still gets its one (empty) row group
                 writer.write_table(arrow_table(table, []))
             writer.close()
-        references = [self.references[key] for key in sorted(self.references)]
-        (self.folder / "references.parquet").write_bytes(
-            parquet_bytes(table_from_rows(COLUMNS["references"], references, "references"))
-        )
-        self.rows["references"] = len(references)
+        self.rows["references"] = self.references.write(self.folder / "references.parquet")
         self.json.write(b"\n]\n" if self.agents else b"[]\n")
         self.json.close()
         names = [*(f"{table}.parquet" for table in TABLES), "therapies.json"]
@@ -202,6 +193,43 @@ class _StreamingWriter:
         }
         (self.folder / "manifest.json").write_bytes(_json_bytes(manifest))
         return self.agents
+
+
+class _ReferenceSpill:
+    """The references of every batch, de-duplicated by reference_id (the first definition is kept; the
+    validator has made sure the others are equal) and read back sorted, through a scratch database on disk:
+    a million agents cite some ten million references, too many to hold in memory."""
+
+    def __init__(self) -> None:
+        from immunoref.spill import Scratch
+
+        self.scratch = Scratch("CREATE TABLE refs (reference_id TEXT PRIMARY KEY, row BLOB NOT NULL) WITHOUT ROWID;")
+
+    def add(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.scratch.insert_many(
+            "INSERT OR IGNORE INTO refs VALUES (?, ?)",
+            ((row["reference_id"], pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)) for row in rows),
+        )
+
+    def write(self, path: Path) -> int:
+        """Write the references table sorted by reference_id, a row group per REFERENCES_PER_ROW_GROUP rows
+        (so a small dataset gets exactly one); return its number of rows."""
+        import pyarrow.parquet as pq
+
+        options = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
+        written = 0
+        with pq.ParquetWriter(path, arrow_schema("references"), **options) as writer:
+            rows = (pickle.loads(row) for (row,) in self.scratch.rows("SELECT row FROM refs ORDER BY reference_id"))
+            while group := list(itertools.islice(rows, REFERENCES_PER_ROW_GROUP)):
+                writer.write_table(table_from_rows(COLUMNS["references"], group, "references"))
+                written += len(group)
+            if not written:
+                writer.write_table(table_from_rows(COLUMNS["references"], [], "references"))
+        self.close()
+        return written
+
+    def close(self) -> None:
+        self.scratch.close()
 
 
 def schema_files() -> dict[str, bytes]:

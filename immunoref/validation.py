@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import gc
 import hashlib
+import os
 import re
 import types
 import typing
@@ -142,14 +143,51 @@ def validate_file(path: Path, *, today: dt.date | None = None) -> list[Issue]:
 def find_record_files(paths: Sequence[Path]) -> list[tuple[Path, Path | None]]:
     """Record files under paths, sorted, each with the folder it must stay inside (None for named files)."""
     found: dict[Path, Path | None] = {}
+    for file, root in _walk_record_files(paths):
+        found.setdefault(file, root)
+    return sorted(found.items())
+
+
+def _walk_record_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Path | None]]:
+    """Record files under paths as found (a file named twice comes twice), each with its folder."""
     for path in paths:
         if path.is_dir():
             for suffix in (RECORD_SUFFIX, _MISNAMED_SUFFIX):
                 for file in path.rglob(f"*{suffix}"):
-                    found.setdefault(file, path)
+                    yield file, path
         else:
-            found.setdefault(path, None)
-    return sorted(found.items())
+            yield path, None
+
+
+class _FilesInAgentOrder:
+    """The record files under paths, each once, in agent_id order (file name, then path), kept on disk so
+    that listing a million files costs no more memory than listing ten."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        from immunoref.spill import Scratch
+
+        self.roots = list(paths)
+        self.scratch = Scratch(
+            # Stored in reading order, so reading back needs no sort; the key is unique per path as well.
+            "CREATE TABLE files (stem BLOB, parts BLOB, root INTEGER, PRIMARY KEY (stem, parts)) WITHOUT ROWID;"
+        )
+        root_index = {root: index for index, root in enumerate(self.roots)}
+        self.scratch.insert_many(
+            "INSERT OR IGNORE INTO files VALUES (?, ?, ?)",
+            (
+                # parts sorts as Path objects do (component by component): "/" becomes the lowest byte.
+                (os.fsencode(file.stem), os.fsencode(file).replace(b"/", b"\0"), root_index.get(root))
+                for file, root in _walk_record_files(paths)
+            ),
+        )
+        self.count: int = self.scratch.execute("SELECT count(*) FROM files").fetchone()[0]
+
+    def __iter__(self) -> Iterator[tuple[Path, Path | None]]:
+        for parts, root in self.scratch.rows("SELECT parts, root FROM files ORDER BY stem, parts"):
+            yield Path(os.fsdecode(parts.replace(b"\0", b"/"))), None if root is None else self.roots[root]
+
+    def close(self) -> None:
+        self.scratch.close()
 
 
 def check_paths(
@@ -181,28 +219,33 @@ def check_stream(
     progress: Progress | None = None,
 ) -> Iterator[tuple[Therapy | None, list[Issue]]]:
     """Each record file's model (None if it fails it) and issues, in agent_id order; then the issues across
-    records, with None. Only identifiers are kept between records, so memory stays small at any size."""
+    records, with None. What must be remembered between records (the files still to read, the identifiers
+    seen) is kept on disk, so memory stays flat at any size."""
     today = today or dt.date.today()
     vocabularies = vocabularies or load_vocabularies()
-    files = sorted(find_record_files(paths), key=lambda item: (item[0].stem, item[0]))
+    files = _FilesInAgentOrder(paths)
     across = _AcrossRecords()
-    for done, (file, root) in enumerate(files, start=1):
-        try:
-            if file.suffix == _MISNAMED_SUFFIX:
-                raise SourceError(
-                    "wrong-extension", "record files end in .yaml", hint=f"rename it to {file.stem}{RECORD_SUFFIX}"
-                )
-            source = read_source(file, root=root)
-        except SourceError as error:
-            yield None, [_source_issue(file, error)]
-            continue
-        therapy, issues = check_source(source, vocabularies, today)
-        if therapy is not None:
-            issues += across.add(therapy, source)
-        if progress is not None:
-            progress(done, len(files))
-        yield therapy, issues
-    yield None, across.finish()
+    try:
+        for done, (file, root) in enumerate(files, start=1):
+            try:
+                if file.suffix == _MISNAMED_SUFFIX:
+                    raise SourceError(
+                        "wrong-extension", "record files end in .yaml", hint=f"rename it to {file.stem}{RECORD_SUFFIX}"
+                    )
+                source = read_source(file, root=root)
+            except SourceError as error:
+                yield None, [_source_issue(file, error)]
+                continue
+            therapy, issues = check_source(source, vocabularies, today)
+            if therapy is not None:
+                issues += across.add(therapy, source)
+            if progress is not None:
+                progress(done, files.count)
+            yield therapy, issues
+        yield None, across.finish()
+    finally:
+        files.close()
+        across.close()
 
 
 def _source_issue(file: Path, error: SourceError) -> Issue:
@@ -665,41 +708,44 @@ def _date_rules(therapy: Therapy, today: dt.date) -> Iterator[_Problem]:
 
 
 class _AcrossRecords:
-    """What one record needs to know of the others: the first file of each agent_id and reference_id,
-    and the combination partners still to be matched against agents read later."""
+    """What one record needs to know of the others: the first file of each agent_id and reference_id (with
+    a digest of the reference's fields), and the combination partners still to be matched against agents
+    read later. The identifiers live in a scratch database on disk, not in memory."""
+
+    #: Reference IDs looked up per query (SQLite allows at least 999 parameters).
+    LOOKUP_CHUNK = 500
 
     def __init__(self) -> None:
-        self.agents: dict[str, str] = {}
-        self.references: dict[str, tuple[bytes, str]] = {}
+        from immunoref.spill import Scratch
+
+        self.scratch = Scratch(
+            "CREATE TABLE files (id INTEGER PRIMARY KEY, path BLOB NOT NULL);"
+            "CREATE TABLE agents (agent_id TEXT PRIMARY KEY, file INTEGER NOT NULL) WITHOUT ROWID;"
+            "CREATE TABLE refs (reference_id TEXT PRIMARY KEY, digest BLOB NOT NULL, file INTEGER NOT NULL)"
+            " WITHOUT ROWID;"
+        )
         self.data_folders: set[Path] = set()
         self.partners = load_partners()
         self.unmatched: list[tuple[Issue, str]] = []
 
     def add(self, therapy: Therapy, source: SourceRecord) -> list[Issue]:
         report = _Reporter(source, therapy.agent_id)
-        file = str(source.path)
         self.data_folders.add(source.path.absolute().parent.parent)
-        if therapy.agent_id in self.agents:
+        file = self.scratch.execute("INSERT INTO files (path) VALUES (?)", (os.fsencode(source.path),)).lastrowid
+        first_file = self.scratch.execute("SELECT file FROM agents WHERE agent_id = ?", (therapy.agent_id,)).fetchone()
+        if first_file is None:
+            self.scratch.execute("INSERT INTO agents VALUES (?, ?)", (therapy.agent_id, file))
+        else:
             report.add(
                 ("agent_id",),
                 "duplicate-agent-id",
-                f"{therapy.agent_id!r} is also the agent_id of {self.agents[therapy.agent_id]}",
+                f"{therapy.agent_id!r} is also the agent_id of {self._path(first_file[0])}",
                 "each agent has one record",
             )
-        self.agents.setdefault(therapy.agent_id, file)
-        for index, reference in enumerate(therapy.references):
-            digest = hashlib.blake2b(reference.model_dump_json().encode("utf-8"), digest_size=16).digest()
-            first = self.references.setdefault(reference.reference_id, (digest, file))
-            if first[1] != file and first[0] != digest:
-                report.add(
-                    ("references", index, "reference_id"),
-                    "conflicting-reference",
-                    f"{reference.reference_id!r} is defined differently in {first[1]}",
-                    "use the same fields in both records, or another reference_id",
-                )
+        self._check_references(therapy, file, report)
         for index, indication in enumerate(therapy.indications):
             for position, partner in enumerate(indication.combination_with):
-                if partner not in self.partners and partner not in self.agents:
+                if partner not in self.partners and not self._is_agent(partner):
                     before = len(report.issues)
                     report.add(
                         ("indications", index, "combination_with", position),
@@ -709,14 +755,58 @@ class _AcrossRecords:
                     self.unmatched.append((report.issues.pop(before), partner))
         return report.issues
 
+    def _check_references(self, therapy: Therapy, file: int, report: _Reporter) -> None:
+        """A reference_id defined by an earlier file with other fields is a conflict; the first definition stays."""
+        entries = [
+            (
+                reference.reference_id,
+                hashlib.blake2b(reference.model_dump_json().encode("utf-8"), digest_size=16).digest(),
+            )
+            for reference in therapy.references
+        ]
+        ids = list(dict.fromkeys(reference_id for reference_id, _ in entries))
+        earlier: dict[str, tuple[bytes, int]] = {}
+        for start in range(0, len(ids), self.LOOKUP_CHUNK):
+            chunk = ids[start : start + self.LOOKUP_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for reference_id, digest, first_file in self.scratch.execute(
+                f"SELECT reference_id, digest, file FROM refs WHERE reference_id IN ({marks})", chunk
+            ):
+                earlier[reference_id] = (digest, first_file)
+        for index, (reference_id, digest) in enumerate(entries):
+            first = earlier.get(reference_id)
+            if first is not None and first[1] != file and first[0] != digest:
+                report.add(
+                    ("references", index, "reference_id"),
+                    "conflicting-reference",
+                    f"{reference_id!r} is defined differently in {self._path(first[1])}",
+                    "use the same fields in both records, or another reference_id",
+                )
+        self.scratch.insert_many(
+            "INSERT OR IGNORE INTO refs VALUES (?, ?, ?)",
+            ((reference_id, digest, file) for reference_id, digest in entries),
+        )
+
+    def _path(self, file: int) -> str:
+        return os.fsdecode(self.scratch.execute("SELECT path FROM files WHERE id = ?", (file,)).fetchone()[0])
+
+    def _is_agent(self, agent_id: str) -> bool:
+        return self.scratch.execute("SELECT 1 FROM agents WHERE agent_id = ?", (agent_id,)).fetchone() is not None
+
     def finish(self) -> list[Issue]:
         """Partners that name no agent of the whole dataset (or of the folders beside the files read)."""
-        agents = set(self.agents) | _neighbour_agent_ids(self.data_folders)
-        known = tuple(sorted(agents | set(self.partners)))
-        issues = []
-        for issue, partner in self.unmatched:
-            if partner in agents:
-                continue
+        issues: list[Issue] = []
+        unmatched = [
+            (issue, partner)
+            for issue, partner in self.unmatched
+            if not self._is_agent(partner) and not _is_neighbour_agent(partner, self.data_folders)
+        ]
+        if not unmatched:
+            return issues
+        # Only a failing dataset pays for reading every agent ID back, to suggest the closest one.
+        agents = {agent_id for (agent_id,) in self.scratch.rows("SELECT agent_id FROM agents")}
+        known = tuple(sorted(agents | _neighbour_agent_ids(self.data_folders) | set(self.partners)))
+        for issue, partner in unmatched:
             close = difflib.get_close_matches(partner.casefold(), known, n=1, cutoff=0.75)
             hint = (
                 f"did you mean {close[0]!r}?"
@@ -725,6 +815,18 @@ class _AcrossRecords:
             )
             issues.append(issue.model_copy(update={"hint": hint}))
         return issues
+
+    def close(self) -> None:
+        self.scratch.close()
+
+
+def _is_neighbour_agent(agent_id: str, data_folders: Iterable[Path]) -> bool:
+    """Whether a record file of agent_id lies beside the checked ones (data/<class>/<id>.yaml)."""
+    return any(
+        (data_folder / class_name / f"{agent_id}{RECORD_SUFFIX}").is_file()
+        for data_folder in data_folders
+        for class_name in THERAPY_CLASSES
+    )
 
 
 def _neighbour_agent_ids(data_folders: Iterable[Path]) -> set[str]:

@@ -51,14 +51,21 @@ def test_record_order_does_not_matter(therapies: list) -> None:
     assert digests(build_outputs(shuffled, "0.0.0")) == digests(build_outputs(therapies, "0.0.0"))
 
 
-def test_chunked_input_writes_the_same_bytes(therapies: list) -> None:
-    from immunoref.build import parquet_bytes
-    from immunoref.tables import arrow_table
+def test_batches_and_row_groups_do_not_change_the_rows(therapies: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny batches and reference row groups force the streaming paths a million records take: many row
+    groups per table and references merged from the disk spill, still sorted and each once."""
+    import immunoref.build
 
-    table = arrow_table("indications", therapies)
-    chunked = pa.concat_tables([table.slice(0, 3), table.slice(3)])
-    assert chunked.column(0).num_chunks == 2
-    assert parquet_bytes(chunked) == parquet_bytes(table)
+    monkeypatch.setattr(immunoref.build, "BATCH_SIZE", 7)
+    monkeypatch.setattr(immunoref.build, "REFERENCES_PER_ROW_GROUP", 100)
+    data, _ = build_outputs(therapies, "0.0.0")
+    references = pq.ParquetFile(pa.BufferReader(data["references.parquet"]))
+    expected_references = rows_of("references", therapies)
+    assert references.metadata.num_row_groups == -(-len(expected_references) // 100)
+    assert pq.ParquetFile(pa.BufferReader(data["toxicities.parquet"])).metadata.num_row_groups > 1
+    for table in TABLES:
+        expected = [{c.name: row.get(c.name) for c in COLUMNS[table]} for row in rows_of(table, therapies)]
+        assert pq.read_table(pa.BufferReader(data[f"{table}.parquet"])).to_pylist() == expected, table
 
 
 @pytest.mark.parametrize(("tz", "lang"), [("Pacific/Kiritimati", "C"), ("America/Adak", "C.UTF-8")])

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from immunoref.grounding import load_vocabularies
 from immunoref.sources import SourceError, parse_source
-from immunoref.validation import check_source, validate_paths
+from immunoref.validation import check_source, find_record_files, validate_paths
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -173,8 +173,11 @@ def test_duplicate_agent_ids_across_files(write_record: RecordWriter, data_dir: 
     copy = edit("reference_id: testumab-label", "reference_id: testumab-label", MINIMAL_RECORD)
     (data_dir / "other").mkdir()
     (data_dir / "other" / "testumab.yaml").write_text(copy, encoding="utf-8")
-    found = [(i.code, i.file) for i in validate_paths([data_dir], today=TODAY)]
-    assert found == [("duplicate-agent-id", str(data_dir / "other" / "testumab.yaml"))]
+    found = [(i.code, i.file, i.message) for i in validate_paths([data_dir], today=TODAY)]
+    first = data_dir / "checkpoint_inhibitor" / "testumab.yaml"
+    assert found == [
+        ("duplicate-agent-id", str(data_dir / "other" / "testumab.yaml"), f"'testumab' is also the agent_id of {first}")
+    ]
 
 
 def test_shared_reference_must_be_identical(write_record: RecordWriter) -> None:
@@ -183,8 +186,29 @@ def test_shared_reference_must_be_identical(write_record: RecordWriter) -> None:
     write_record(other, name="otherumab")
     assert validate_paths([write_record().parent], today=TODAY) == []
     write_record(other.replace("title: TESTVOY", "title: OTHER"), name="otherumab")
-    found = [i.code for i in validate_paths([write_record().parent], today=TODAY)]
-    assert found == ["conflicting-reference"]
+    found = [(i.code, i.message) for i in validate_paths([write_record().parent], today=TODAY)]
+    first = write_record().parent / "otherumab.yaml"  # read first: files are read in agent_id order
+    assert found == [("conflicting-reference", f"'testumab-label' is defined differently in {first}")]
+
+
+def test_files_are_read_in_agent_id_order_each_once(tmp_path: Path) -> None:
+    """The on-disk file list orders as sorted() orders (file name, then path component by component), and
+    a file reached twice is read once, with the folder it was first reached through."""
+    from immunoref.validation import _FilesInAgentOrder
+
+    names = ["car/b.yaml", "car-t/b.yaml", "car_t/b.yaml", "car/a.yaml", "x/ab.yaml", "x/a-b.yaml", "x/a.yml"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("", encoding="utf-8")
+    paths = [tmp_path / "car", tmp_path, tmp_path / "x" / "ab.yaml"]
+    files = _FilesInAgentOrder(paths)
+    try:
+        expected = sorted(find_record_files(paths), key=lambda item: (item[0].stem, item[0]))
+        assert list(files) == expected
+        assert files.count == len(names)
+        assert (tmp_path / "car" / "a.yaml", tmp_path / "car") in expected
+    finally:
+        files.close()
 
 
 def test_missing_date_and_mesh_are_warnings(write_record: RecordWriter) -> None:
