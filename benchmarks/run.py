@@ -81,13 +81,12 @@ def bench_import(repeat: int) -> Result:
 
 
 def bench_loads(repeat: int) -> list[Result]:
-    from importlib.resources import files
-
+    from immunoref._paths import PACKAGE_DATA
     from immunoref.tables import TABLES
 
     results = []
     for table in TABLES:
-        path = str(files("immunoref") / "_data" / f"{table}.parquet")
+        path = str(PACKAGE_DATA / f"{table}.parquet")
         ours, floor = paired(
             f"import immunoref; immunoref.load({table!r})",
             "import pandas as pd, pyarrow.parquet as pq; "
@@ -240,15 +239,25 @@ def bench_scale(counts: list[int], keep: bool) -> list[Result | str]:
     return rows
 
 
+#: Runs a command and prints its peak resident memory. A child's ru_maxrss starts from its parent's size at
+#: fork time (Linux carries the high-water mark across fork and exec), so measuring straight from this
+#: process, which holds the bulk benchmark's records, would report this process's size, not the command's.
+_PEAK_OF = (
+    "import resource, subprocess, sys; "
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
+)
+
+
 def _measure(command: list[str]) -> tuple[float, int]:
-    """Wall time and peak resident memory (KiB) of one command, which must succeed."""
+    """Wall time and peak resident memory (KiB) of one command, which must succeed; measured through a small
+    launcher process (see _PEAK_OF)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    done = subprocess.run([sys.executable, "-c", _PEAK_OF, *command], capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {process.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
+    return seconds, int(done.stdout.split()[-1])
 
 
 def render(results: list[Result], scale: list[Result | str], command: str) -> str:
