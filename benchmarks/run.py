@@ -125,8 +125,20 @@ def bench_validate(data: Path, repeat: int) -> Result:
     )
 
 
-def bench_bulk(records: int, repeat: int) -> Result:
-    """pydantic bulk validation of records vs `frictionless validate` of the same rows as tables."""
+#: Target of rows that give context to a figure and are not themselves held to a floor.
+CONTEXT = "context, no target"
+
+
+def bench_bulk(records: int, repeat: int) -> list[Result]:
+    """pydantic bulk validation of records vs `frictionless validate` of the same rows as tables.
+
+    The first row is the issue's figure: validate_bulk with its result dropped inside the timed region (so
+    freeing the ~35 models per record counts, as it does for a caller that discards them) against the CLI's
+    wall time, interpreter startup included; both are the best of `repeat` runs. Two rows of context follow,
+    held to no target, so that nobody reads more into the ratio than it measures: our time with the result
+    kept alive (freeing not timed), and the CLI's time minus its time on a one-record package (its startup
+    and imports), which is what frictionless spends on the rows themselves.
+    """
     from immunoref.build import ProjectPaths, build_dataset
     from immunoref.sources import read_source
     from immunoref.tables import TABLES
@@ -136,18 +148,50 @@ def bench_bulk(records: int, repeat: int) -> Result:
         project = synthetic.generate(records, Path(folder) / "project")
         raw = [read_source(path).data for path, _ in find_record_files([project / "data"])]
         ours = best(lambda: validate_bulk(raw), repeat=repeat)
+        kept: list[float] = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            result = validate_bulk(raw)
+            kept.append(time.perf_counter() - start)
+            del result
+        ours_kept = min(kept)
         build_dataset(ProjectPaths(project))
         package = _tabular_package(project, Path(folder) / "package", TABLES)
-        theirs = best(lambda: _frictionless(package), repeat=1)
-    return Result(
-        f"bulk validation of {records} records / frictionless validate of their rows",
-        ours,
-        theirs,
-        theirs / ours,
-        ">= 10x faster",
-        theirs / ours >= 10,
-        "x",
-    )
+        tiny = synthetic.generate(1, Path(folder) / "tiny")
+        build_dataset(ProjectPaths(tiny))
+        tiny_package = _tabular_package(tiny, Path(folder) / "tiny-package", TABLES)
+        theirs = best(lambda: _frictionless(package), repeat=repeat)
+        startup = best(lambda: _frictionless(tiny_package), repeat=repeat)
+    rows = theirs - startup
+    return [
+        Result(
+            f"bulk validation of {records} records / frictionless validate of their rows",
+            ours,
+            theirs,
+            theirs / ours,
+            ">= 10x faster",
+            theirs / ours >= 10,
+            "x",
+        ),
+        Result(
+            "bulk, our result kept alive (freeing the models not timed) / frictionless validate",
+            ours_kept,
+            theirs,
+            theirs / ours_kept,
+            CONTEXT,
+            True,
+            "x",
+        ),
+        Result(
+            f"bulk / frictionless validate minus its {startup:.2f} s on a one-record package (rows only)",
+            ours,
+            rows,
+            rows / ours,
+            CONTEXT,
+            True,
+            "x",
+        ),
+    ]
 
 
 def _tabular_package(project: Path, out: Path, tables: tuple[str, ...]) -> Path:
@@ -272,9 +316,8 @@ def render(results: list[Result], scale: list[Result | str], command: str) -> st
     ]
     for r in results + [s for s in scale if isinstance(s, Result)]:
         value = f"{r.ratio:.1f} ms" if r.unit == "ms" else f"{r.ratio:.2f}" + ("x" if r.unit == "x" else "")
-        lines.append(
-            f"| {r.name} | {r.candidate:.3f} s | {r.floor:.3f} s | {value} | {r.target} | {'yes' if r.met else 'NO'} |"
-        )
+        met = "-" if r.target == CONTEXT else "yes" if r.met else "NO"
+        lines.append(f"| {r.name} | {r.candidate:.3f} s | {r.floor:.3f} s | {value} | {r.target} | {met} |")
     runs = [s for s in scale if isinstance(s, str)]
     if runs:
         lines += [
@@ -302,7 +345,7 @@ def main() -> int:
         bench_import(args.repeat),
         *bench_loads(args.repeat),
         bench_validate(ROOT / "data", 5),
-        bench_bulk(args.bulk, 3),
+        *bench_bulk(args.bulk, 3),
     ]
     scale = [] if args.no_scale else bench_scale([int(n) for n in args.scale.split(",")], args.keep)
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
