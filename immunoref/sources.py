@@ -283,7 +283,7 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     tag = event.tag or _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
     node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
     try:
-        return _CONSTRUCTOR.construct_object(node)
+        return _construct(node)
     except (ValueError, OverflowError):
         # An impossible date such as 2011-02-30: keep the text so the model reports it at its field.
         if tag == "tag:yaml.org,2002:timestamp":
@@ -301,6 +301,15 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
             *_where(event),
             hint="quote the value to keep it as text",
         ) from None
+
+
+def _construct(node: yaml.ScalarNode) -> Any:
+    """The node's value, forgotten by the constructor at once: PyYAML keeps every node it constructed (for
+    aliases) until its document ends, and ours never ends, so a million records would pile them all up."""
+    try:
+        return _CONSTRUCTOR.construct_object(node)
+    finally:
+        _CONSTRUCTOR.constructed_objects.clear()
 
 
 _RESOLVER = yaml.resolver.Resolver()

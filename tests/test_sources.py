@@ -165,3 +165,13 @@ def test_plain_words_yaml_reads_as_other_types_keep_yaml_meaning(word: str) -> N
     data = parse_source(text.encode("utf-8"), Path("x.yaml")).data
     assert data == yaml.load(text, Loader=yaml.CSafeLoader)
     assert data["b"] == word
+
+
+def test_reading_keeps_nothing_of_the_records_read() -> None:
+    """PyYAML's constructor remembers each node it built until the document ends; the reader must not let
+    that grow with the number of records read."""
+    from immunoref import sources
+
+    data = parse_source(b"a: 4-1BB\nb: !!str 12\nc: 0x1F\nd: [x, 'y']\n", Path("record.yaml")).data
+    assert data == {"a": "4-1BB", "b": "12", "c": 31, "d": ["x", "y"]}
+    assert sources._CONSTRUCTOR.constructed_objects == {}
