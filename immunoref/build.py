@@ -86,8 +86,9 @@ class BuildResult:
 #: Records converted to Arrow and written at a time: bounds memory however many records there are.
 BATCH_SIZE = 5_000
 
-#: Rows per row group of the references table, which is written sorted once every batch is in.
-REFERENCES_PER_ROW_GROUP = 100_000
+#: Rows per row group of the references table, which is written sorted once every batch is in: about the
+#: references of one batch of records, so reading them back costs no more memory than a batch did.
+REFERENCES_PER_ROW_GROUP = 50_000
 
 
 def build_dataset(
@@ -204,11 +205,12 @@ class _ReferenceSpill:
         from immunoref.spill import Scratch
 
         self.scratch = Scratch("CREATE TABLE refs (reference_id TEXT PRIMARY KEY, row BLOB NOT NULL) WITHOUT ROWID;")
+        self.names = [column.name for column in COLUMNS["references"]]  # rows are stored as value tuples
 
     def add(self, rows: Sequence[dict[str, Any]]) -> None:
         self.scratch.insert_many(
             "INSERT OR IGNORE INTO refs VALUES (?, ?)",
-            ((row["reference_id"], pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)) for row in rows),
+            ((row["reference_id"], pickle.dumps(tuple(row.get(name) for name in self.names))) for row in rows),
         )
 
     def write(self, path: Path) -> int:
@@ -219,7 +221,10 @@ class _ReferenceSpill:
         options = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
         written = 0
         with pq.ParquetWriter(path, arrow_schema("references"), **options) as writer:
-            rows = (pickle.loads(row) for (row,) in self.scratch.rows("SELECT row FROM refs ORDER BY reference_id"))
+            rows = (
+                dict(zip(self.names, pickle.loads(row), strict=True))
+                for (row,) in self.scratch.rows("SELECT row FROM refs ORDER BY reference_id")
+            )
             while group := list(itertools.islice(rows, REFERENCES_PER_ROW_GROUP)):
                 writer.write_table(table_from_rows(COLUMNS["references"], group, "references"))
                 written += len(group)
