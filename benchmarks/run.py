@@ -262,6 +262,7 @@ def bench_scale(counts: list[int], keep: bool) -> list[Result | str]:
                 f"| {verb} | {count:,} | {seconds:.1f} s | {peak / 1024:.0f} MiB | "
                 f"{seconds / count * 1e6:.0f} µs | generated in {generated:.0f} s |"
             )
+            print(rows[-1], file=sys.stderr, flush=True)  # an hour-long run shows where it is
             if verb in previous:
                 before_count, before_seconds = previous[verb]
                 growth = seconds / before_seconds
