@@ -152,11 +152,31 @@ def _walk_record_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Path | Non
     """Record files under paths as found (a file named twice comes twice), each with its folder."""
     for path in paths:
         if path.is_dir():
-            for suffix in (RECORD_SUFFIX, _MISNAMED_SUFFIX):
-                for file in path.rglob(f"*{suffix}"):
-                    yield file, path
+            for file in _named_like_records(path):
+                yield file, path
         else:
             yield path, None
+
+
+def _named_like_records(folder: Path) -> Iterator[Path]:
+    """Entries under folder named *.yaml or *.yml, as Path.rglob finds them (symlinked folders are not
+    entered, unreadable ones are skipped), but streamed: rglob lists each folder in memory and remembers
+    every path it has yielded, hundreds of MiB for a folder of a million records."""
+    folders = [folder]
+    while folders:
+        current = folders.pop()
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if entry.name.endswith((RECORD_SUFFIX, _MISNAMED_SUFFIX)):
+                        yield current / entry.name
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append(current / entry.name)
+                    except OSError:
+                        continue
+        except PermissionError:
+            continue
 
 
 class _FilesInAgentOrder:

@@ -320,3 +320,22 @@ def test_each_issue_says_what_was_found_and_what_was_expected(
 ) -> None:
     issues = [i for i in validate_paths([write_record(edit(old, new))], today=TODAY) if i.severity == "error"]
     assert [(i.found, i.expected) for i in issues] == [(found, expected)]
+
+
+def test_record_files_are_found_as_rglob_finds_them(tmp_path: Path) -> None:
+    """The streaming walk finds what Path.rglob finds: nested and hidden files, .yml files, symlinked files,
+    folders named like records; symlinked folders are not entered."""
+    from immunoref.validation import _named_like_records
+
+    root = tmp_path / "data"
+    for name in ["a.yaml", "car_t/b.yaml", "car_t/deep/c.yml", "x/.hidden.yaml", "x/notes.txt", "odd.yaml/d.yaml"]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("", encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "e.yaml").write_text("", encoding="utf-8")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / "f.yaml").symlink_to(outside / "e.yaml")
+    expected = set(root.rglob("*.yaml")) | set(root.rglob("*.yml"))
+    assert len(expected) == 7
+    assert sorted(_named_like_records(root)) == sorted(expected)
