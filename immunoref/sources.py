@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -71,7 +72,11 @@ def read_source(path: Path, *, root: Path | None = None) -> SourceRecord:
             hint="records must be real files inside the data folder, not links out of it",
         )
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
+            # Reading a FIFO would wait for a writer forever, and a device may never end.
+            raise SourceError("not-a-file", "not a regular file", hint="records are plain files")
+        size = status.st_size
         if size > MAX_BYTES:
             raise SourceError(
                 "file-too-large",

@@ -30,6 +30,7 @@ from immunoref.models import (
     AgentBase,
     Therapy,
 )
+from immunoref.readahead import read_ahead
 from immunoref.sources import PLACEHOLDER, Loc, SourceError, SourceRecord, read_source
 from immunoref.vocabularies import AGENCY_FIRST_DAY, THERAPY_CLASSES
 
@@ -246,7 +247,7 @@ def check_stream(
     files = _FilesInAgentOrder(paths)
     across = _AcrossRecords()
     try:
-        for done, (file, root) in enumerate(files, start=1):
+        for done, (file, root) in enumerate(read_ahead(files), start=1):
             try:
                 if file.suffix == _MISNAMED_SUFFIX:
                     raise SourceError(

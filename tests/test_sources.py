@@ -69,6 +69,14 @@ def test_symlink_out_of_the_data_folder_is_refused(data_dir: Path, tmp_path: Pat
     assert [i.code for i in issues] == ["outside-data-folder"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_fifo_in_the_data_folder_is_refused_not_waited_on(data_dir: Path) -> None:
+    fifo = data_dir / "checkpoint_inhibitor" / "testumab.yaml"
+    os.mkfifo(fifo)  # reading it would wait for a writer forever, and so would opening it to read ahead
+    issues = validate_paths([data_dir])
+    assert [(i.code, i.file, i.message) for i in issues] == [("not-a-file", str(fifo), "not a regular file")]
+
+
 def test_positions_point_at_keys_and_values() -> None:
     record = parse_source(b"agent_id: x\ntargets:\n  - symbol: CD19\n    name: B4\n", Path("x.yaml"))
     assert record.locate(("targets", 0, "name")) == (4, 11)
