@@ -255,6 +255,7 @@ def bench_scale(counts: list[int], keep: bool) -> list[Result | str]:
         start = time.perf_counter()
         synthetic.generate(count, folder)
         generated = time.perf_counter() - start
+        _settle()
         for command in (["validate", str(folder / "data")], ["build", "--root", str(folder)]):
             seconds, peak = _measure([sys.executable, "-m", "immunoref", *command])
             verb = command[0]
@@ -279,9 +280,17 @@ def bench_scale(counts: list[int], keep: bool) -> list[Result | str]:
                     )
                 )
             previous[verb] = (count, seconds)
+            _settle()
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
     return rows
+
+
+def _settle() -> None:
+    """Write out what the generator or the last command left dirty (4 GB at a million records), so that the
+    kernel's write-back does not land on the next timed command's two cores and disk."""
+    os.sync()
+    time.sleep(5)
 
 
 #: Runs a command and prints its peak resident memory. A child's ru_maxrss starts from its parent's size at
