@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import pickle
@@ -100,6 +101,7 @@ def build_dataset(
     version = project_version(paths.root)
     created = [folder for folder in (paths.package_data.parent, paths.schemas.parent) if not folder.exists()]
     staged = {target: _stage_folder(target) for target in (paths.package_data, paths.schemas)}
+    writer: _StreamingWriter | None = None
     try:
         writer = _StreamingWriter(staged[paths.package_data])
         batch: list[Therapy] = []
@@ -114,7 +116,6 @@ def build_dataset(
                 writer.write(batch)
                 batch = []
         if result.errors:
-            writer.abandon()
             result.issues.sort(key=issue_order)
             return result
         writer.write(batch)
@@ -124,6 +125,8 @@ def build_dataset(
         _swap_in(staged)
         staged = {}
     finally:
+        if staged and writer is not None:  # failed midway: close what is open before removing it
+            writer.abandon()
         for stage in staged.values():
             shutil.rmtree(stage, ignore_errors=True)
         for folder in created:  # a failed first build leaves the project as it found it
@@ -166,11 +169,11 @@ class _StreamingWriter:
             self.agents += 1
 
     def abandon(self) -> None:
-        """Close the open files of a build that will not be used."""
-        for writer in self.parquet.values():
-            writer.close()
-        self.json.close()
-        self.references.close()
+        """Close the open files of a build that will not be used. They are deleted next, so a failure to
+        finish one (the disk that stopped the build is still full) does not matter."""
+        for close in (*(writer.close for writer in self.parquet.values()), self.json.close, self.references.close):
+            with contextlib.suppress(OSError):
+                close()
 
     def close(self, version: str) -> int:
         """Finish every file and write the manifest; return the number of agents written."""

@@ -201,6 +201,7 @@ def _wrap(text: str, width: int = 88) -> list[str]:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from immunoref.spill import ScratchError
     from immunoref.validation import check_stream, issue_order
 
     paths = args.paths or [Path("data")]
@@ -222,8 +223,12 @@ def _validate(args: argparse.Namespace) -> int:
             sys.stderr.write(f"immunoref validate: cannot read the vocabularies in {args.reference}: {error}\n")
             return EXIT_USAGE
     issues: list[Issue] = []
-    for _, found in check_stream(paths, vocabularies=vocabularies, progress=_progress("validating")):
-        issues.extend(found)
+    try:
+        for _, found in check_stream(paths, vocabularies=vocabularies, progress=_progress("validating")):
+            issues.extend(found)
+    except ScratchError as error:
+        sys.stderr.write(f"immunoref validate: {error}\n")
+        return EXIT_INVALID
     issues.sort(key=issue_order)
     report_issues(issues, args.format, sys.stdout)
     failing = [i for i in issues if i.severity == "error" or args.strict]
@@ -334,7 +339,11 @@ def _build(args: argparse.Namespace) -> int:
             f"immunoref build: {paths.root.resolve()} is not an immunoref project (needs data/ and pyproject.toml)\n"
         )
         return EXIT_USAGE
-    result = build_dataset(paths, progress=_progress("building"))
+    try:
+        result = build_dataset(paths, progress=_progress("building"))
+    except OSError as error:  # the disk filled up, or no room for temporary working data
+        sys.stderr.write(f"immunoref build: could not write the outputs: {error}; nothing written\n")
+        return EXIT_INVALID
     if result.errors:
         report_issues(result.issues, "text", sys.stderr)
         sys.stderr.write("immunoref build: nothing written; fix the errors above\n")

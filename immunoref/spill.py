@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 #: Page cache per scratch database, in KiB (SQLite's negative cache_size): enough for sequential work.
@@ -18,29 +19,68 @@ CACHE_KIB = 16 * 1024
 #: Rows fetched from SQLite at a time when reading back.
 FETCH_ROWS = 4096
 
+#: SQLite's names for failures of the place it writes to, rather than of the statement run.
+_SPACE_FAILURES = ("SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_READONLY")
+
+
+class ScratchError(OSError):
+    """The scratch database could not be written: no writable temporary folder, or the disk is full. An
+    OSError, so that callers already reporting unwritable outputs report this the same way."""
+
 
 class Scratch:
     """One private temporary database, created with the tables given, written in a single transaction."""
 
+    #: Settings applied to every new database (tests add a size limit to play a full disk).
+    PRAGMAS: tuple[str, ...] = (
+        f"cache_size = -{CACHE_KIB}",
+        "journal_mode = OFF",
+        "synchronous = OFF",
+        "temp_store = FILE",
+    )
+
     def __init__(self, schema: str) -> None:
         # "" opens a private on-disk database that SQLite deletes itself when the connection closes.
         self.db = sqlite3.connect("", isolation_level=None)
-        for pragma in (f"cache_size = -{CACHE_KIB}", "journal_mode = OFF", "synchronous = OFF", "temp_store = FILE"):
-            self.db.execute(f"PRAGMA {pragma}")
-        self.db.executescript(schema)
-        self.db.execute("BEGIN")  # never committed: the database lives and dies with this object
+        try:
+            with _space_failures():
+                for pragma in self.PRAGMAS:
+                    self.db.execute(f"PRAGMA {pragma}")
+                self.db.executescript(schema)
+                self.db.execute("BEGIN")  # never committed: the database lives and dies with this object
+        except BaseException:
+            self.db.close()
+            raise
 
     def execute(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Cursor:
-        return self.db.execute(sql, tuple(parameters))
+        with _space_failures():
+            return self.db.execute(sql, tuple(parameters))
 
     def insert_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        self.db.executemany(sql, rows)
+        with _space_failures():
+            self.db.executemany(sql, rows)
 
     def rows(self, sql: str, parameters: Iterable[Any] = ()) -> Iterator[tuple[Any, ...]]:
         """The rows of a query, fetched a block at a time so that reading back stays small too."""
-        cursor = self.db.execute(sql, tuple(parameters))
-        while block := cursor.fetchmany(FETCH_ROWS):
-            yield from block
+        with _space_failures():
+            cursor = self.db.execute(sql, tuple(parameters))
+            while block := cursor.fetchmany(FETCH_ROWS):
+                yield from block
 
     def close(self) -> None:
         self.db.close()
+
+
+@contextmanager
+def _space_failures() -> Iterator[None]:
+    """SQLite's errors about its temporary file as a ScratchError that says where SQLite writes; any other
+    SQLite error (a mistake in a statement) unchanged."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        if not getattr(error, "sqlite_errorname", "").startswith(_SPACE_FAILURES):
+            raise
+        raise ScratchError(
+            f"no room for temporary working data ({error}); SQLite writes it in SQLITE_TMPDIR or TMPDIR, "
+            "else /var/tmp or /tmp: point one of them at a writable folder with free space"
+        ) from None

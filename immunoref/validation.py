@@ -193,15 +193,19 @@ class _FilesInAgentOrder:
             "CREATE TABLE files (stem BLOB, parts BLOB, root INTEGER, PRIMARY KEY (stem, parts)) WITHOUT ROWID;"
         )
         root_index = {root: index for index, root in enumerate(self.roots)}
-        self.scratch.insert_many(
-            "INSERT OR IGNORE INTO files VALUES (?, ?, ?)",
-            (
-                # parts sorts as Path objects do (component by component): "/" becomes the lowest byte.
-                (os.fsencode(file.stem), os.fsencode(file).replace(b"/", b"\0"), root_index.get(root))
-                for file, root in _walk_record_files(paths)
-            ),
-        )
-        self.count: int = self.scratch.execute("SELECT count(*) FROM files").fetchone()[0]
+        try:
+            self.scratch.insert_many(
+                "INSERT OR IGNORE INTO files VALUES (?, ?, ?)",
+                (
+                    # parts sorts as Path objects do (component by component): "/" becomes the lowest byte.
+                    (os.fsencode(file.stem), os.fsencode(file).replace(b"/", b"\0"), root_index.get(root))
+                    for file, root in _walk_record_files(paths)
+                ),
+            )
+            self.count: int = self.scratch.execute("SELECT count(*) FROM files").fetchone()[0]
+        except BaseException:  # a folder that cannot be listed to the end, or no room to list it
+            self.scratch.close()
+            raise
 
     def __iter__(self) -> Iterator[tuple[Path, Path | None]]:
         for parts, root in self.scratch.rows("SELECT parts, root FROM files ORDER BY stem, parts"):
@@ -245,7 +249,11 @@ def check_stream(
     today = today or dt.date.today()
     vocabularies = vocabularies or load_vocabularies()
     files = _FilesInAgentOrder(paths)
-    across = _AcrossRecords()
+    try:
+        across = _AcrossRecords()
+    except BaseException:
+        files.close()
+        raise
     try:
         for done, (file, root) in enumerate(read_ahead(files), start=1):
             try:
