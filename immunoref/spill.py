@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 #: Page cache per scratch database, in KiB (SQLite's negative cache_size): enough for sequential work.
@@ -43,43 +42,49 @@ class Scratch:
         # "" opens a private on-disk database that SQLite deletes itself when the connection closes.
         self.db = sqlite3.connect("", isolation_level=None)
         try:
-            with _space_failures():
-                for pragma in self.PRAGMAS:
-                    self.db.execute(f"PRAGMA {pragma}")
-                self.db.executescript(schema)
-                self.db.execute("BEGIN")  # never committed: the database lives and dies with this object
-        except BaseException:
+            for pragma in self.PRAGMAS:
+                self.db.execute(f"PRAGMA {pragma}")
+            self.db.executescript(schema)
+            self.db.execute("BEGIN")  # never committed: the database lives and dies with this object
+        except sqlite3.Error as error:
             self.db.close()
+            _raise_if_out_of_space(error)
             raise
 
+    # Each call is guarded by try/except rather than a context manager: this runs several times per record,
+    # and try costs nothing until something fails.
     def execute(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Cursor:
-        with _space_failures():
+        try:
             return self.db.execute(sql, tuple(parameters))
+        except sqlite3.Error as error:
+            _raise_if_out_of_space(error)
+            raise
 
     def insert_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        with _space_failures():
+        try:
             self.db.executemany(sql, rows)
+        except sqlite3.Error as error:
+            _raise_if_out_of_space(error)
+            raise
 
     def rows(self, sql: str, parameters: Iterable[Any] = ()) -> Iterator[tuple[Any, ...]]:
         """The rows of a query, fetched a block at a time so that reading back stays small too."""
-        with _space_failures():
+        try:
             cursor = self.db.execute(sql, tuple(parameters))
             while block := cursor.fetchmany(FETCH_ROWS):
                 yield from block
+        except sqlite3.Error as error:
+            _raise_if_out_of_space(error)
+            raise
 
     def close(self) -> None:
         self.db.close()
 
 
-@contextmanager
-def _space_failures() -> Iterator[None]:
-    """SQLite's errors about its temporary file as a ScratchError that says where SQLite writes; any other
-    SQLite error (a mistake in a statement) unchanged."""
-    try:
-        yield
-    except sqlite3.Error as error:
-        if not getattr(error, "sqlite_errorname", "").startswith(_SPACE_FAILURES):
-            raise
+def _raise_if_out_of_space(error: sqlite3.Error) -> None:
+    """Raise a ScratchError that says where SQLite writes if error is about its temporary file; return for
+    any other SQLite error (a mistake in a statement), which the caller re-raises unchanged."""
+    if getattr(error, "sqlite_errorname", "").startswith(_SPACE_FAILURES):
         raise ScratchError(
             f"no room for temporary working data ({error}); SQLite writes it in SQLITE_TMPDIR or TMPDIR, "
             "else /var/tmp or /tmp: point one of them at a writable folder with free space"
