@@ -73,8 +73,8 @@ def read_source(path: Path, *, root: Path | None = None) -> SourceRecord:
         )
     try:
         status = path.stat()
-        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
-            # Reading a FIFO would wait for a writer forever, and a device may never end.
+        if not stat.S_ISREG(status.st_mode):
+            # A folder named like a record is no record; reading a FIFO would wait for a writer forever.
             raise SourceError("not-a-file", "not a regular file", hint="records are plain files")
         size = status.st_size
         if size > MAX_BYTES:

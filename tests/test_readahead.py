@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ def test_items_come_unchanged_and_in_order(names: list[int], depth: int) -> None
     assert list(read_ahead(iter(items), depth)) == items
 
 
-def test_files_are_advised_before_they_are_yielded(monkeypatch, tmp_path: Path) -> None:
+def test_files_are_advised_before_they_are_yielded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     advised: list[Path] = []
     monkeypatch.setattr(readahead, "advise_will_need", advised.append)
     items = [(tmp_path / f"{n}.yaml", None) for n in range(5)]
@@ -29,7 +30,7 @@ def test_files_are_advised_before_they_are_yielded(monkeypatch, tmp_path: Path) 
     assert advised == [item[0] for item in items]
 
 
-def test_without_fadvise_files_pass_straight_through(monkeypatch, tmp_path: Path) -> None:
+def test_without_fadvise_files_pass_straight_through(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(readahead, "_ADVISE", None)
     items = [(tmp_path / "a.yaml", 1), (tmp_path / "b.yaml", 2)]
     assert list(read_ahead(items)) == items

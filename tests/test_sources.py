@@ -77,6 +77,13 @@ def test_fifo_in_the_data_folder_is_refused_not_waited_on(data_dir: Path) -> Non
     assert [(i.code, i.file, i.message) for i in issues] == [("not-a-file", str(fifo), "not a regular file")]
 
 
+def test_folder_named_like_a_record_is_refused(data_dir: Path) -> None:
+    folder = data_dir / "checkpoint_inhibitor" / "testumab.yaml"
+    folder.mkdir()
+    issues = validate_paths([data_dir])
+    assert [(i.code, i.file, i.message) for i in issues] == [("not-a-file", str(folder), "not a regular file")]
+
+
 def test_positions_point_at_keys_and_values() -> None:
     record = parse_source(b"agent_id: x\ntargets:\n  - symbol: CD19\n    name: B4\n", Path("x.yaml"))
     assert record.locate(("targets", 0, "name")) == (4, 11)
