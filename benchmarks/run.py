@@ -246,44 +246,74 @@ def _frictionless(package: Path) -> None:
         raise RuntimeError(f"frictionless found the benchmark package invalid: {result.stdout[:2000]}")
 
 
-def bench_scale(counts: list[int], keep: bool) -> list[Result | str]:
-    """validate and build of synthetic data at each size: time, peak memory, growth per tenfold."""
-    rows: list[Result | str] = []
-    previous: dict[str, tuple[int, float]] = {}
+def bench_scale(counts: list[int], keep: bool, repeat: int) -> list[Result | str]:
+    """validate and build of synthetic data at each size: time, peak memory, growth per tenfold.
+
+    Every size below the largest runs `repeat` times and its median is kept; the largest runs once, as one
+    run of it lasts longer than all the others together and so already spans the machine's swings. The runs
+    are interleaved in rounds (10k, 100k, 1M; 10k, 100k; 10k, 100k) rather than back to back, so that the
+    repeats of a size fall before and after the long run instead of in one stretch of the machine's day.
+    """
+    counts = sorted(counts)
+    folders: dict[int, Path] = {}
+    generated: dict[int, float] = {}
     for count in counts:
-        folder = Path(tempfile.gettempdir()) / f"immunoref-scale-{count}"
+        folders[count] = Path(tempfile.gettempdir()) / f"immunoref-scale-{count}"
         start = time.perf_counter()
-        synthetic.generate(count, folder)
-        generated = time.perf_counter() - start
-        _settle()
-        for command in (["validate", str(folder / "data")], ["build", "--root", str(folder)]):
-            seconds, peak = _measure([sys.executable, "-m", "immunoref", *command])
-            verb = command[0]
+        synthetic.generate(count, folders[count])
+        generated[count] = time.perf_counter() - start
+    _settle()
+    largest = max(counts)
+    runs: dict[tuple[str, int], list[tuple[float, int]]] = {}
+    for round_number in range(max(repeat, 1)):
+        for count in counts:
+            if round_number > 0 and count == largest:
+                continue
+            for command in (["validate", str(folders[count] / "data")], ["build", "--root", str(folders[count])]):
+                seconds, peak = _measure([sys.executable, "-m", "immunoref", *command])
+                runs.setdefault((command[0], count), []).append((seconds, peak))
+                # an hour-long run shows where it is
+                print(f"{command[0]} {count:,}: {seconds:.1f} s, {peak / 1024:.0f} MiB", file=sys.stderr, flush=True)
+                _settle()
+    if not keep:
+        for folder in folders.values():
+            shutil.rmtree(folder, ignore_errors=True)
+    return _scale_rows(counts, runs, generated)
+
+
+def _scale_rows(
+    counts: list[int], runs: dict[tuple[str, int], list[tuple[float, int]]], generated: dict[int, float]
+) -> list[Result | str]:
+    """One table row per command and size (median time, range, highest peak), then each tenfold's growth."""
+    rows: list[Result | str] = []
+    growth: list[Result | str] = []
+    for verb in ("validate", "build"):
+        previous: tuple[int, float] | None = None
+        for count in counts:
+            times = [seconds for seconds, _ in runs[verb, count]]
+            median = statistics.median(times)
+            spread = f"{min(times):.1f}-{max(times):.1f} s" if len(times) > 1 else "-"
+            peak = max(kib for _, kib in runs[verb, count])
             rows.append(
-                f"| {verb} | {count:,} | {seconds:.1f} s | {peak / 1024:.0f} MiB | "
-                f"{seconds / count * 1e6:.0f} µs | generated in {generated:.0f} s |"
+                f"| {verb} | {count:,} | {len(times)} | {median:.1f} s | {spread} | {peak / 1024:.0f} MiB | "
+                f"{median / count * 1e6:.0f} µs | generated in {generated[count]:.0f} s |"
             )
-            print(rows[-1], file=sys.stderr, flush=True)  # an hour-long run shows where it is
-            if verb in previous:
-                before_count, before_seconds = previous[verb]
-                growth = seconds / before_seconds
+            if previous is not None:
+                before_count, before_seconds = previous
                 size = count / before_count
-                rows.append(
+                growth.append(
                     Result(
                         f"{verb}: time growth {before_count:,} -> {count:,} records ({size:.0f}x)",
-                        seconds,
+                        median,
                         before_seconds,
-                        growth,
+                        median / before_seconds,
                         f"<= {size * 1.1:.0f}x",
-                        growth <= size * 1.1,
+                        median / before_seconds <= size * 1.1,
                         "x",
                     )
                 )
-            previous[verb] = (count, seconds)
-            _settle()
-        if not keep:
-            shutil.rmtree(folder, ignore_errors=True)
-    return rows
+            previous = (count, median)
+    return growth + rows
 
 
 def _settle() -> None:
@@ -334,8 +364,8 @@ def render(results: list[Result], scale: list[Result | str], command: str) -> st
             "",
             "## Scale (synthetic records, `benchmarks/synthetic.py`)",
             "",
-            "| command | records | wall time | peak memory | per record | note |",
-            "|---|---|---|---|---|---|",
+            "| command | records | runs | wall time (median) | range | peak memory | per record | note |",
+            "|---|---|---|---|---|---|---|---|",
             *runs,
         ]
     return "\n".join(lines) + "\n"
@@ -345,6 +375,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15, help="cold runs per snippet (default 15)")
     parser.add_argument("--scale", default="10000,100000,1000000", help="record counts for the scale runs")
+    parser.add_argument(
+        "--scale-repeat", type=int, default=3, help="runs of each size but the largest, which runs once (default 3)"
+    )
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--bulk", type=int, default=5000, help="records for the bulk validation benchmark")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic projects")
@@ -357,7 +390,7 @@ def main() -> int:
         bench_validate(ROOT / "data", 5),
         *bench_bulk(args.bulk, 3),
     ]
-    scale = [] if args.no_scale else bench_scale([int(n) for n in args.scale.split(",")], args.keep)
+    scale = [] if args.no_scale else bench_scale([int(n) for n in args.scale.split(",")], args.keep, args.scale_repeat)
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
     text = render(results, scale, command.strip())
     sys.stdout.write(text)
