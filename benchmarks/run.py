@@ -265,19 +265,23 @@ def bench_scale(counts: list[int], keep: bool, repeat: int) -> list[Result | str
     _settle()
     largest = max(counts)
     runs: dict[tuple[str, int], list[tuple[float, int]]] = {}
-    for round_number in range(max(repeat, 1)):
-        for count in counts:
-            if round_number > 0 and count == largest:
-                continue
-            for command in (["validate", str(folders[count] / "data")], ["build", "--root", str(folders[count])]):
-                seconds, peak = _measure([sys.executable, "-m", "immunoref", *command])
-                runs.setdefault((command[0], count), []).append((seconds, peak))
-                # an hour-long run shows where it is
-                print(f"{command[0]} {count:,}: {seconds:.1f} s, {peak / 1024:.0f} MiB", file=sys.stderr, flush=True)
-                _settle()
-    if not keep:
-        for folder in folders.values():
-            shutil.rmtree(folder, ignore_errors=True)
+    try:
+        for round_number in range(max(repeat, 1)):
+            for count in counts:
+                if round_number > 0 and count == largest:
+                    continue
+                for command in (["validate", str(folders[count] / "data")], ["build", "--root", str(folders[count])]):
+                    seconds, peak = _measure([sys.executable, "-m", "immunoref", *command])
+                    runs.setdefault((command[0], count), []).append((seconds, peak))
+                    # an hour-long run shows where it is
+                    print(
+                        f"{command[0]} {count:,}: {seconds:.1f} s, {peak / 1024:.0f} MiB", file=sys.stderr, flush=True
+                    )
+                    _settle()
+    finally:  # a failed run must not leave gigabytes of synthetic records in the temporary folder
+        if not keep:
+            for folder in folders.values():
+                shutil.rmtree(folder, ignore_errors=True)
     return _scale_rows(counts, runs, generated)
 
 
@@ -285,8 +289,8 @@ def _scale_rows(
     counts: list[int], runs: dict[tuple[str, int], list[tuple[float, int]]], generated: dict[int, float]
 ) -> list[Result | str]:
     """One table row per command and size (median time, range, highest peak), then each tenfold's growth."""
-    rows: list[Result | str] = []
-    growth: list[Result | str] = []
+    rows: list[str] = []
+    growth: list[Result] = []
     for verb in ("validate", "build"):
         previous: tuple[int, float] | None = None
         for count in counts:
@@ -301,19 +305,20 @@ def _scale_rows(
             if previous is not None:
                 before_count, before_seconds = previous
                 size = count / before_count
+                ratio = median / before_seconds
                 growth.append(
                     Result(
                         f"{verb}: time growth {before_count:,} -> {count:,} records ({size:.0f}x)",
                         median,
                         before_seconds,
-                        median / before_seconds,
+                        ratio,
                         f"<= {size * 1.1:.0f}x",
-                        median / before_seconds <= size * 1.1,
+                        ratio <= size * 1.1,
                         "x",
                     )
                 )
             previous = (count, median)
-    return growth + rows
+    return [*growth, *rows]
 
 
 def _settle() -> None:
