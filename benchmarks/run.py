@@ -238,10 +238,21 @@ def _tabular_package(project: Path, out: Path, tables: tuple[str, ...]) -> Path:
     return out / "datapackage.json"
 
 
+def frictionless_command() -> str | None:
+    """The frictionless console script of this interpreter's environment, else the one on PATH.
+
+    Looking beside sys.executable first lets `/path/to/venv/bin/python benchmarks/run.py` work without
+    activating the environment, and times the frictionless installed with the immunoref being measured.
+    """
+    beside = Path(sys.executable).parent / "frictionless"
+    return str(beside) if beside.is_file() else shutil.which("frictionless")
+
+
 def _frictionless(package: Path) -> None:
-    result = subprocess.run(
-        ["frictionless", "validate", "--json", str(package)], capture_output=True, text=True, check=False
-    )
+    command = frictionless_command()
+    if command is None:
+        raise RuntimeError("frictionless is not installed; pip install -e '.[dev]' provides it")
+    result = subprocess.run([command, "validate", "--json", str(package)], capture_output=True, text=True, check=False)
     if '"valid": true' not in result.stdout:
         raise RuntimeError(f"frictionless found the benchmark package invalid: {result.stdout[:2000]}")
 
@@ -388,6 +399,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the synthetic projects")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
+    if frictionless_command() is None:
+        parser.exit(2, "run.py: frictionless is not installed; pip install -e '.[dev]' provides it\n")
     gc.collect()
     results = [
         bench_import(args.repeat),
