@@ -392,7 +392,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15, help="cold runs per snippet (default 15)")
     parser.add_argument("--scale", default="10000,100000,1000000", help="record counts for the scale runs")
     parser.add_argument(
-        "--scale-repeat", type=int, default=3, help="runs of each size but the largest, which runs once (default 3)"
+        "--scale-repeat", type=int, default=5, help="runs of each size but the largest, which runs once (default 5)"
     )
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--bulk", type=int, default=5000, help="records for the bulk validation benchmark")
