@@ -129,7 +129,7 @@ def bench_validate(data: Path, repeat: int) -> Result:
 CONTEXT = "context, no target"
 
 
-def bench_bulk(records: int, repeat: int) -> list[Result]:
+def bench_bulk(records: int, repeat: int, frictionless: str) -> list[Result]:
     """pydantic bulk validation of records vs `frictionless validate` of the same rows as tables.
 
     The first row is the issue's figure: validate_bulk with its result dropped inside the timed region (so
@@ -160,8 +160,8 @@ def bench_bulk(records: int, repeat: int) -> list[Result]:
         tiny = synthetic.generate(1, Path(folder) / "tiny")
         build_dataset(ProjectPaths(tiny))
         tiny_package = _tabular_package(tiny, Path(folder) / "tiny-package", TABLES)
-        theirs = best(lambda: _frictionless(package), repeat=repeat)
-        startup = best(lambda: _frictionless(tiny_package), repeat=repeat)
+        theirs = best(lambda: _frictionless(frictionless, package), repeat=repeat)
+        startup = best(lambda: _frictionless(frictionless, tiny_package), repeat=repeat)
     rows = theirs - startup
     return [
         Result(
@@ -248,10 +248,7 @@ def frictionless_command() -> str | None:
     return str(beside) if beside.is_file() else shutil.which("frictionless")
 
 
-def _frictionless(package: Path) -> None:
-    command = frictionless_command()
-    if command is None:
-        raise RuntimeError("frictionless is not installed; pip install -e '.[dev]' provides it")
+def _frictionless(command: str, package: Path) -> None:
     result = subprocess.run([command, "validate", "--json", str(package)], capture_output=True, text=True, check=False)
     if '"valid": true' not in result.stdout:
         raise RuntimeError(f"frictionless found the benchmark package invalid: {result.stdout[:2000]}")
@@ -399,14 +396,15 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the synthetic projects")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
-    if frictionless_command() is None:
+    frictionless = frictionless_command()
+    if frictionless is None:
         parser.exit(2, "run.py: frictionless is not installed; pip install -e '.[dev]' provides it\n")
     gc.collect()
     results = [
         bench_import(args.repeat),
         *bench_loads(args.repeat),
         bench_validate(ROOT / "data", 5),
-        *bench_bulk(args.bulk, 3),
+        *bench_bulk(args.bulk, 3, frictionless),
     ]
     scale = [] if args.no_scale else bench_scale([int(n) for n in args.scale.split(",")], args.keep, args.scale_repeat)
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
