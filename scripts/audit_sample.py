@@ -1,4 +1,4 @@
-"""Maintainer script: draw a reproducible sample of approval rows for an evidence audit.
+"""Maintainer script: draw a reproducible sample of approval or toxicity rows for an evidence audit.
 
 An auditor re-reads each sampled row's cited pages and records, per field, whether a
 source confirms, contradicts or does not state it (docs/audits.md). The sample is
@@ -8,6 +8,7 @@ auditor needs nothing but this file and the pages.
 
     python scripts/audit_sample.py --seed 20261123 --size 80 > sample.json
     python scripts/audit_sample.py --undated FDA > gaps.json    # rows with no approval day
+    python scripts/audit_sample.py --table toxicities --seed 7 --size 60 > toxicities.json
 """
 
 from __future__ import annotations
@@ -21,7 +22,18 @@ from typing import Any
 
 import immunoref
 
-#: The indication columns an auditor checks; the rest of the row is context.
+#: Per table an auditor can sample: the columns to check, and the record list the table's rows come from.
+TOXICITY_FIELDS = (
+    "agent_id",
+    "term",
+    "mesh_id",
+    "category",
+    "boxed_warning",
+    "label_section",
+    "incidence_pct",
+    "incidence_grade3plus_pct",
+    "note",
+)
 ROW_FIELDS = (
     "agent_id",
     "disease",
@@ -41,27 +53,32 @@ ROW_FIELDS = (
 )
 
 
-def audit_rows(seed: int | None, size: int | None, undated_agency: str | None) -> list[dict[str, Any]]:
-    """Dated rows sampled with `seed`, or every undated row of `undated_agency`, each with its references.
+def audit_rows(
+    seed: int | None, size: int | None, undated_agency: str | None, table: str = "indications"
+) -> list[dict[str, Any]]:
+    """Rows sampled with `seed` (dated ones, for indications), or every undated indication of
+    `undated_agency`, each with its references.
 
-    `indication_index` is the row's position in its record's `indications:` list, which is how a curator
-    finds it in data/.
+    `<table>_index` (`indication_index`, `toxicity_index`) is the row's position in its record's list, which
+    is how a curator finds it in data/.
     """
-    indications = immunoref.load("indications")
+    rows = immunoref.load(table)
     references = immunoref.load("references").set_index("reference_id")
-    indications["indication_index"] = indications.groupby("agent_id").cumcount()
+    fields, index_name = (
+        (ROW_FIELDS, "indication_index") if table == "indications" else (TOXICITY_FIELDS, "toxicity_index")
+    )
+    rows[index_name] = rows.groupby("agent_id").cumcount()
     if undated_agency is not None:
-        chosen = indications[indications["approval_date"].isna() & (indications["agency"] == undated_agency)]
-        positions = list(chosen.index)
+        positions = list(rows[rows["approval_date"].isna() & (rows["agency"] == undated_agency)].index)
     else:
-        dated = indications[indications["approval_date"].notna()]
-        positions = random.Random(seed).sample(list(dated.index), min(size or len(dated), len(dated)))
-    return [_row(indications.loc[position], references) for position in positions]
+        pool = rows[rows["approval_date"].notna()] if table == "indications" else rows
+        positions = random.Random(seed).sample(list(pool.index), min(size or len(pool), len(pool)))
+    return [_row(rows.loc[position], references, fields, index_name) for position in positions]
 
 
-def _row(row: Any, references: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {field: _plain(row[field]) for field in ROW_FIELDS}
-    out["indication_index"] = int(row["indication_index"])
+def _row(row: Any, references: Any, fields: tuple[str, ...], index_name: str) -> dict[str, Any]:
+    out: dict[str, Any] = {field: _plain(row[field]) for field in fields}
+    out[index_name] = int(row[index_name])
     out["references"] = [
         {
             "reference_id": reference_id,
@@ -84,6 +101,8 @@ def _plain(value: Any) -> Any:
         value = value.tolist()
     if isinstance(value, list):
         return [str(item) for item in value]
+    if isinstance(value, bool | int | float):
+        return value
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
@@ -91,9 +110,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20261123, help="seed of the sample of dated rows")
     parser.add_argument("--size", type=int, default=80, help="how many dated rows to sample")
-    parser.add_argument("--undated", metavar="AGENCY", help="instead, every row of AGENCY with no approval day")
+    parser.add_argument("--undated", metavar="AGENCY", help="instead, every approval of AGENCY with no day")
+    parser.add_argument("--table", choices=("indications", "toxicities"), default="indications")
     args = parser.parse_args()
-    rows = audit_rows(args.seed, args.size, args.undated)
+    if args.undated and args.table != "indications":
+        parser.error("--undated applies to --table indications")
+    rows = audit_rows(args.seed, args.size, args.undated, args.table)
     json.dump(rows, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0

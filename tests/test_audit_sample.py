@@ -63,3 +63,18 @@ def test_command_line_writes_json():
     assert [row["agent_id"] for row in rows] == [
         row["agent_id"] for row in _module().audit_rows(seed=3, size=2, undated_agency=None)
     ]
+
+
+def test_toxicity_rows_point_at_their_record():
+    audit = _module()
+    rows = audit.audit_rows(seed=5, size=12, undated_agency=None, table="toxicities")
+    assert len(rows) == 12
+    for row in rows:
+        (path,) = ROOT.glob(f"data/*/{row['agent_id']}.yaml")
+        written = yaml.safe_load(path.read_text(encoding="utf-8"))["toxicities"][row["toxicity_index"]]
+        assert (written["term"], written["boxed_warning"], written["incidence_pct"]) == (
+            row["term"],
+            row["boxed_warning"],
+            row["incidence_pct"],
+        )
+        assert [ref["reference_id"] for ref in row["references"]] == written["reference_ids"]
