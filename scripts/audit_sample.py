@@ -22,7 +22,7 @@ from typing import Any
 
 import immunoref
 
-#: Per table an auditor can sample: the columns to check, and the record list the table's rows come from.
+#: The columns an auditor checks in each table it can sample; the rest of a row is context.
 TOXICITY_FIELDS = (
     "agent_id",
     "term",
@@ -34,7 +34,7 @@ TOXICITY_FIELDS = (
     "incidence_grade3plus_pct",
     "note",
 )
-ROW_FIELDS = (
+INDICATION_FIELDS = (
     "agent_id",
     "disease",
     "disease_id",
@@ -65,7 +65,7 @@ def audit_rows(
     rows = immunoref.load(table)
     references = immunoref.load("references").set_index("reference_id")
     fields, index_name = (
-        (ROW_FIELDS, "indication_index") if table == "indications" else (TOXICITY_FIELDS, "toxicity_index")
+        (INDICATION_FIELDS, "indication_index") if table == "indications" else (TOXICITY_FIELDS, "toxicity_index")
     )
     rows[index_name] = rows.groupby("agent_id").cumcount()
     if undated_agency is not None:
@@ -116,8 +116,12 @@ def main() -> int:
     if args.undated and args.table != "indications":
         parser.error("--undated applies to --table indications")
     rows = audit_rows(args.seed, args.size, args.undated, args.table)
-    json.dump(rows, sys.stdout, indent=1, ensure_ascii=False)
-    sys.stdout.write("\n")
+    try:
+        json.dump(rows, sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `audit_sample.py | head` closed the pipe: not an error (as in immunoref.cli)
+        sys.stderr.close()
     return 0
 
 
