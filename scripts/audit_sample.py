@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
+from collections import Counter
 from typing import Any
 
 import immunoref
@@ -60,56 +60,51 @@ def audit_rows(
     `undated_agency`, each with its references.
 
     `<table>_index` (`indication_index`, `toxicity_index`) is the row's position in its record's list, which
-    is how a curator finds it in data/.
+    is how a curator finds it in data/. Rows come as plain Python values (engine="pyarrow"), so they need
+    no conversion to be written as JSON.
     """
-    rows = immunoref.load(table)
-    references = immunoref.load("references").set_index("reference_id")
+    rows = immunoref.load(table, engine="pyarrow").to_pylist()
+    references = {ref["reference_id"]: ref for ref in immunoref.load("references", engine="pyarrow").to_pylist()}
     fields, index_name = (
         (INDICATION_FIELDS, "indication_index") if table == "indications" else (TOXICITY_FIELDS, "toxicity_index")
     )
-    rows[index_name] = rows.groupby("agent_id").cumcount()
+    seen: Counter[str] = Counter()
+    for row in rows:  # rows are in record order, so the count so far is the row's place in its record
+        row[index_name] = seen[row["agent_id"]]
+        seen[row["agent_id"]] += 1
     if undated_agency is not None:
-        positions = list(rows[rows["approval_date"].isna() & (rows["agency"] == undated_agency)].index)
+        positions = [
+            i for i, row in enumerate(rows) if row["approval_date"] is None and row["agency"] == undated_agency
+        ]
     else:
-        pool = rows[rows["approval_date"].notna()] if table == "indications" else rows
-        positions = random.Random(seed).sample(list(pool.index), min(size or len(pool), len(pool)))
-    return [_row(rows.loc[position], references, fields, index_name) for position in positions]
+        pool = [i for i, row in enumerate(rows) if table != "indications" or row["approval_date"] is not None]
+        positions = random.Random(seed).sample(pool, min(size or len(pool), len(pool)))
+    return [_row(rows[position], references, fields, index_name) for position in positions]
 
 
-def _row(row: Any, references: Any, fields: tuple[str, ...], index_name: str) -> dict[str, Any]:
-    out: dict[str, Any] = {field: _plain(row[field]) for field in fields}
-    out[index_name] = int(row[index_name])
+def _row(
+    row: dict[str, Any], references: dict[str, dict[str, Any]], fields: tuple[str, ...], index_name: str
+) -> dict[str, Any]:
+    out = {field: row[field] for field in fields}
+    out[index_name] = row[index_name]
     out["references"] = [
-        {
-            "reference_id": reference_id,
-            "url": _plain(references.loc[reference_id, "url"]),
-            "title": _plain(references.loc[reference_id, "title"]),
-            "supports": _plain(references.loc[reference_id, "supports"]),
-        }
+        {key: references[reference_id][key] for key in ("reference_id", "url", "title", "supports")}
         for reference_id in row["reference_ids"]
     ]
     return out
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready: missing values as None, dates as ISO text, arrays as lists."""
-    if value is None or type(value).__name__ in {"NAType", "NaTType"}:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, list):
-        return [str(item) for item in value]
-    if isinstance(value, bool | int | float):
-        return value
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+def _positive(text: str) -> int:
+    """argparse type for --size: a clear usage error rather than random.sample's traceback."""
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, got {text!r}")
+    return int(text)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20261123, help="seed of the sample of dated rows")
-    parser.add_argument("--size", type=int, default=80, help="how many dated rows to sample")
+    parser.add_argument("--size", type=_positive, default=80, help="how many dated rows to sample")
     parser.add_argument("--undated", metavar="AGENCY", help="instead, every approval of AGENCY with no day")
     parser.add_argument("--table", choices=("indications", "toxicities"), default="indications")
     args = parser.parse_args()
@@ -117,7 +112,7 @@ def main() -> int:
         parser.error("--undated applies to --table indications")
     rows = audit_rows(args.seed, args.size, args.undated, args.table)
     try:
-        json.dump(rows, sys.stdout, indent=1, ensure_ascii=False)
+        json.dump(rows, sys.stdout, indent=1, ensure_ascii=False, default=str)  # dates as ISO text
         sys.stdout.write("\n")
         sys.stdout.flush()
     except BrokenPipeError:  # `audit_sample.py | head` closed the pipe: not an error (as in immunoref.cli)

@@ -39,7 +39,7 @@ def test_each_row_points_at_its_record_and_carries_its_references():
         record = yaml.safe_load(path.read_text(encoding="utf-8"))
         written = record["indications"][row["indication_index"]]
         assert written["disease"] == row["disease"]
-        assert str(written["approval_date"]) == row["approval_date"]
+        assert written["approval_date"] == row["approval_date"]  # both datetime.date
         assert [ref["reference_id"] for ref in row["references"]] == written["reference_ids"]
         urls = {ref["reference_id"]: ref["url"] for ref in record["references"]}
         assert all(ref["url"] == urls[ref["reference_id"]] for ref in row["references"])
@@ -78,3 +78,14 @@ def test_toxicity_rows_point_at_their_record():
             row["incidence_pct"],
         )
         assert [ref["reference_id"] for ref in row["references"]] == written["reference_ids"]
+
+
+def test_bad_arguments_are_usage_errors_not_tracebacks():
+    for arguments, message in [
+        (["--size", "-3"], "argument --size: expected a whole number above 0, got '-3'"),
+        (["--table", "toxicities", "--undated", "FDA"], "--undated applies to --table indications"),
+    ]:
+        result = subprocess.run([sys.executable, str(SCRIPT), *arguments], check=False, capture_output=True, text=True)
+        assert result.returncode == 2
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr and result.stdout == ""
