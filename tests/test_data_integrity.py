@@ -86,6 +86,13 @@ GROUNDING_CONVENTIONS = [
     (re.compile(r"decreased appetite|appetite decreased", re.I), "MESH:D000855"),
     (re.compile(r"upper respiratory tract infection", re.I), None),
     (re.compile(r"immune effector cell.associated neurotoxicity|\bICANS\b", re.I), "MESH:D020258"),
+    (re.compile(r"^peripheral edema$", re.I), "MESH:D004487"),
+    (re.compile(r"^immune-mediated endocrinopathies$", re.I), "MESH:D004700"),
+    (re.compile(r"^electrolyte (abnormalities|depletion)\b", re.I), "MESH:D014883"),
+    (re.compile(r"^hemoglobin decreased$", re.I), "MESH:D000740"),
+    (re.compile(r"^peripheral sensory neuropathy$", re.I), "MESH:D010523"),
+    (re.compile(r"^hypersensitivity to the active substance", re.I), "MESH:D004342"),
+    (re.compile(r"^elevated liver enzymes$|^increased (transaminases|alanine|aspartate)", re.I), None),
 ]
 
 
@@ -98,3 +105,12 @@ def test_terms_are_grounded_by_the_conventions() -> None:
                     wrong.append((therapy.agent_id, toxicity.term, toxicity.mesh_id, mesh_id))
                     break
     assert wrong == []
+
+
+def test_a_term_has_one_grounding_across_the_dataset() -> None:
+    """An analyst who joins on mesh_id must find every row of a term, whichever record holds it."""
+    groundings: dict[str, set[str | None]] = {}
+    for therapy in check_paths([DATA]).therapies:
+        for toxicity in therapy.toxicities:
+            groundings.setdefault(toxicity.term.casefold(), set()).add(toxicity.mesh_id)
+    assert {term: ids for term, ids in groundings.items() if len(ids) > 1} == {}
