@@ -92,6 +92,7 @@ GROUNDING_CONVENTIONS = [
     (re.compile(r"^hemoglobin decreased$", re.I), "MESH:D000740"),
     (re.compile(r"^peripheral sensory neuropathy$", re.I), "MESH:D010523"),
     (re.compile(r"^hypersensitivity to the active substance", re.I), "MESH:D004342"),
+    (re.compile(r"^ocular (disorders|adverse reactions)$", re.I), "MESH:D005128"),
     (re.compile(r"^elevated liver enzymes$|^increased (transaminases|alanine|aspartate)", re.I), None),
 ]
 
