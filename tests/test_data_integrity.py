@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from pathlib import Path
@@ -11,10 +12,16 @@ from conftest import DATA, REFERENCE, REPO
 
 from immunoref.grounding import VOCAB_COLUMNS, collect_identifiers, load_partners, regenerate_subset, render_tsv
 from immunoref.sources import read_source
-from immunoref.validation import check_paths, find_record_files, validate_file
+from immunoref.validation import CheckResult, check_paths, find_record_files, validate_file
 from immunoref.vocabularies import THERAPY_CLASSES
 
 RECORD_FILES = [path for path, _ in find_record_files([DATA])]
+
+
+@functools.cache
+def _curated() -> CheckResult:
+    """The whole of data/ checked once for every test that reads it (the tests only read the report)."""
+    return check_paths([DATA])
 
 
 @pytest.mark.parametrize("path", RECORD_FILES, ids=lambda p: p.stem)
@@ -24,18 +31,18 @@ def test_record_is_valid(path: Path) -> None:
 
 
 def test_whole_dataset_is_valid_across_records() -> None:
-    assert check_paths([DATA]).errors == []
+    assert _curated().errors == []
 
 
 def test_every_class_has_at_least_two_agents() -> None:
-    therapies = check_paths([DATA]).therapies
+    therapies = _curated().therapies
     per_class = Counter(t.therapy_class for t in therapies)
     assert {c: per_class[c] for c in THERAPY_CLASSES if per_class[c] < 2} == {}
     assert len(therapies) >= 12
 
 
 def test_approved_agents_have_indications_and_evidence() -> None:
-    for therapy in check_paths([DATA]).therapies:
+    for therapy in _curated().therapies:
         assert therapy.references, therapy.agent_id
         if therapy.status == "approved":
             assert therapy.indications, therapy.agent_id
@@ -99,7 +106,7 @@ GROUNDING_CONVENTIONS = [
 
 def test_terms_are_grounded_by_the_conventions() -> None:
     wrong = []
-    for therapy in check_paths([DATA]).therapies:
+    for therapy in _curated().therapies:
         for toxicity in therapy.toxicities:
             for pattern, mesh_id in GROUNDING_CONVENTIONS:
                 if pattern.search(toxicity.term) and toxicity.mesh_id != mesh_id:
@@ -111,7 +118,7 @@ def test_terms_are_grounded_by_the_conventions() -> None:
 def test_a_term_has_one_grounding_across_the_dataset() -> None:
     """An analyst who joins on mesh_id must find every row of a term, whichever record holds it."""
     groundings: dict[str, set[str | None]] = {}
-    for therapy in check_paths([DATA]).therapies:
+    for therapy in _curated().therapies:
         for toxicity in therapy.toxicities:
             groundings.setdefault(toxicity.term.casefold(), set()).add(toxicity.mesh_id)
     assert {term: ids for term, ids in groundings.items() if len(ids) > 1} == {}
