@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections import Counter
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, REFERENCE, REPO
+from hypothesis import given
+from hypothesis import strategies as st
 
 from immunoref.grounding import VOCAB_COLUMNS, collect_identifiers, load_partners, regenerate_subset, render_tsv
 from immunoref.sources import read_source
@@ -79,8 +82,6 @@ def test_combination_partners_are_curated_and_grounded() -> None:
 
 
 def test_agency_first_days_are_dates_of_known_agencies() -> None:
-    import datetime as dt
-
     from immunoref.vocabularies import AGENCIES, AGENCY_FIRST_DAY
 
     assert set(AGENCY_FIRST_DAY) <= set(AGENCIES)
@@ -122,3 +123,66 @@ def test_a_term_has_one_grounding_across_the_dataset() -> None:
         for toxicity in therapy.toxicities:
             groundings.setdefault(toxicity.term.casefold(), set()).add(toxicity.mesh_id)
     assert {term: ids for term, ids in groundings.items() if len(ids) > 1} == {}
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _states_day(text: str, day: dt.date) -> bool:
+    """True when text gives this day (any common spelling) and names its year somewhere."""
+    month = _MONTHS[day.month - 1]
+    name = rf"(?:{month}|{month[:3]}\.?)"
+    spelled = [
+        rf"\b{day.day}(?:st|nd|rd|th)?\.? (?:of )?{name}\b",
+        rf"\b{name} {day.day}(?:st|nd|rd|th)?\b",
+        rf"\b0?{day.month}/0?{day.day}/{day.year}\b",
+        rf"\b0?{day.day}/0?{day.month}/{day.year}\b",
+    ]
+    if day.isoformat() in text or f"{day.year}年{day.month}月{day.day}日" in text:
+        return True
+    return str(day.year) in text and any(re.search(pattern, text) for pattern in spelled)
+
+
+def test_every_approval_day_is_stated_by_its_sources() -> None:
+    """A recorded approval day appears in the row's note or in what its cited references are said to support,
+    so that no date enters the dataset without a source a reader can follow."""
+    unsourced = []
+    for therapy in _curated().therapies:
+        references = {r.reference_id: r for r in therapy.references}
+        for number, indication in enumerate(therapy.indications):
+            if indication.approval_date is None:
+                continue
+            cited = [references[i] for i in indication.reference_ids if i in references]
+            text = " ".join([indication.note or "", *(f"{r.title} {r.supports}" for r in cited)])
+            if not _states_day(" ".join(text.split()), indication.approval_date):
+                unsourced.append((therapy.agent_id, number, indication.approval_date.isoformat()))
+    assert unsourced == []
+
+
+@given(st.dates(min_value=dt.date(1980, 1, 1), max_value=dt.date(2030, 12, 31)))
+def test_a_day_is_recognised_in_its_spellings_and_not_the_next(day: dt.date) -> None:
+    month = _MONTHS[day.month - 1]
+    spellings = [
+        f"On {month} {day.day}, {day.year}, the FDA approved",
+        f"approved on {day.day} {month} {day.year}",
+        f"{month[:3]}. {day.day}, {day.year}",
+        f"on {day.day}{'th' if day.day > 3 else ''} {month} ({day.year})",
+        day.isoformat(),
+    ]
+    following = day + dt.timedelta(days=1)
+    for text in spellings:
+        assert _states_day(text, day), text
+        assert not _states_day(text, following), text
