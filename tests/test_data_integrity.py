@@ -157,18 +157,30 @@ def _states_day(text: str, day: dt.date) -> bool:
 
 
 def test_every_approval_day_is_stated_by_its_sources() -> None:
-    """A recorded approval day appears in the row's note or in what its cited references are said to support,
-    so that no date enters the dataset without a source a reader can follow."""
+    """A recorded day (approval or withdrawal of an indication, first approval of a product) appears in the
+    fact's note or in what its cited references are said to support, so no date enters the dataset without a
+    source a reader can follow."""
     unsourced = []
     for therapy in _curated().therapies:
         references = {r.reference_id: r for r in therapy.references}
-        for number, indication in enumerate(therapy.indications):
-            if indication.approval_date is None:
+        dated = [
+            *(
+                (f"indications[{n}]", i.approval_date, i.note, i.reference_ids)
+                for n, i in enumerate(therapy.indications)
+            ),
+            *(
+                (f"indications[{n}].withdrawn", i.withdrawn_date, i.note, i.reference_ids)
+                for n, i in enumerate(therapy.indications)
+            ),
+            *((f"products[{n}]", p.approval_date, p.note, p.reference_ids) for n, p in enumerate(therapy.products)),
+        ]
+        for where, day, note, reference_ids in dated:
+            if day is None:
                 continue
-            cited = [references[i] for i in indication.reference_ids if i in references]
-            text = " ".join([indication.note or "", *(f"{r.title} {r.supports}" for r in cited)])
-            if not _states_day(" ".join(text.split()), indication.approval_date):
-                unsourced.append((therapy.agent_id, number, indication.approval_date.isoformat()))
+            cited = [references[i] for i in reference_ids if i in references]
+            text = " ".join([note or "", *(f"{r.title} {r.supports}" for r in cited)])
+            if not _states_day(" ".join(text.split()), day):
+                unsourced.append((therapy.agent_id, where, day.isoformat()))
     assert unsourced == []
 
 
