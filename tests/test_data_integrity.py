@@ -184,6 +184,26 @@ def test_every_approval_day_is_stated_by_its_sources() -> None:
     assert unsourced == []
 
 
+#: A note saying a field "is left empty/null" (the curators' way of recording a gap).
+_LEFT_EMPTY = re.compile(
+    r"\b(pivotal_trial|approval_date|approval_type|withdrawn_date|mesh_id)\b(?: is)? left (?:empty|null)", re.I
+)
+
+
+def test_notes_do_not_say_a_recorded_field_is_empty() -> None:
+    """When a gap is filled, the note that explained the gap must go too, or the row contradicts itself."""
+    stale = []
+    for therapy in _curated().therapies:
+        for where, fact in [
+            *((f"indications[{n}]", i) for n, i in enumerate(therapy.indications)),
+            *((f"toxicities[{n}]", t) for n, t in enumerate(therapy.toxicities)),
+        ]:
+            for match in _LEFT_EMPTY.finditer(fact.note or ""):
+                if getattr(fact, match.group(1), None) is not None:
+                    stale.append((therapy.agent_id, where, match.group(1)))
+    assert stale == []
+
+
 @given(st.dates(min_value=dt.date(1980, 1, 1), max_value=dt.date(2030, 12, 31)))
 def test_a_day_is_recognised_in_its_spellings_and_not_the_next(day: dt.date) -> None:
     month = _MONTHS[day.month - 1]
