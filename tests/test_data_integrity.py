@@ -211,7 +211,7 @@ def test_a_day_is_recognised_in_its_spellings_and_not_the_next(day: dt.date) -> 
         f"On {month} {day.day}, {day.year}, the FDA approved",
         f"approved on {day.day} {month} {day.year}",
         f"{month[:3]}. {day.day}, {day.year}",
-        f"on {day.day}{'th' if day.day > 3 else ''} {month} ({day.year})",
+        f"on {day.day}{'th' if 4 <= day.day <= 20 else ''} {month} ({day.year})",
         day.isoformat(),
     ]
     following = day + dt.timedelta(days=1)
