@@ -9,6 +9,7 @@ auditor needs nothing but this file and the pages.
     python scripts/audit_sample.py --seed 20261123 --size 80 > sample.json
     python scripts/audit_sample.py --undated FDA > gaps.json    # rows with no approval day
     python scripts/audit_sample.py --table toxicities --seed 7 --size 60 > toxicities.json
+    python scripts/audit_sample.py --table agents --size 104 > agents.json       # class facts and targets
 """
 
 from __future__ import annotations
@@ -51,6 +52,38 @@ INDICATION_FIELDS = (
     "withdrawn_date",
     "note",
 )
+#: An agent's class-specific facts; only those its record fills are written out, each agent with its targets.
+AGENT_FIELDS = (
+    "agent_id",
+    "name",
+    "therapy_class",
+    "subclass",
+    "status",
+    "checkpoints",
+    "isotype",
+    "origin",
+    "payload",
+    "linker",
+    "effector_mechanisms",
+    "intent",
+    "antigens",
+    "adjuvant",
+    "route",
+    "target_antigen",
+    "costimulatory_domain",
+    "vector",
+    "cell_source",
+    "binder",
+    "cell_type",
+    "hla_restriction",
+    "cytokine",
+    "engineering",
+    "virus_family",
+    "strain",
+    "deletions",
+    "transgenes",
+)
+TARGET_FIELDS = ("symbol", "hgnc_id", "uniprot_id", "name", "target_type", "action", "note")
 
 
 def audit_rows(
@@ -65,6 +98,8 @@ def audit_rows(
     """
     rows = immunoref.load(table, engine="pyarrow").to_pylist()
     references = {ref["reference_id"]: ref for ref in immunoref.load("references", engine="pyarrow").to_pylist()}
+    if table == "agents":
+        return _agent_rows(rows, references, seed, size)
     fields, index_name = (
         (INDICATION_FIELDS, "indication_index") if table == "indications" else (TOXICITY_FIELDS, "toxicity_index")
     )
@@ -83,14 +118,36 @@ def audit_rows(
 
 
 def _row(
-    row: dict[str, Any], references: dict[str, dict[str, Any]], fields: tuple[str, ...], index_name: str
+    row: dict[str, Any], references: dict[str, dict[str, Any]], fields: tuple[str, ...], index_name: str | None
 ) -> dict[str, Any]:
-    out = {field: row[field] for field in fields}
-    out[index_name] = row[index_name]
+    """The fields to check (for agents and targets only those filled in), the row's place, its references."""
+    if index_name is None:
+        out = {field: row[field] for field in fields if row[field] is not None}
+    else:
+        out = {field: row[field] for field in fields}
+        out[index_name] = row[index_name]
     out["references"] = [
         {key: references[reference_id][key] for key in ("reference_id", "url", "title", "supports")}
         for reference_id in row["reference_ids"]
     ]
+    return out
+
+
+def _agent_rows(
+    rows: list[dict[str, Any]], references: dict[str, dict[str, Any]], seed: int | None, size: int | None
+) -> list[dict[str, Any]]:
+    """Sampled agents, each with the class facts its record fills and its targets, every one with references."""
+    targets: dict[str, list[dict[str, Any]]] = {}
+    for target in immunoref.load("targets", engine="pyarrow").to_pylist():
+        targets.setdefault(target["agent_id"], []).append(target)
+    chosen = random.Random(seed).sample(rows, min(size or len(rows), len(rows)))
+    out = []
+    for agent in chosen:
+        row = _row(agent, references, AGENT_FIELDS, None)
+        row["targets"] = [
+            _row(target, references, TARGET_FIELDS, None) for target in targets.get(agent["agent_id"], [])
+        ]
+        out.append(row)
     return out
 
 
@@ -106,7 +163,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261123, help="seed of the sample of dated rows")
     parser.add_argument("--size", type=_positive, default=80, help="how many dated rows to sample")
     parser.add_argument("--undated", metavar="AGENCY", help="instead, every approval of AGENCY with no day")
-    parser.add_argument("--table", choices=("indications", "toxicities"), default="indications")
+    parser.add_argument("--table", choices=("indications", "toxicities", "agents"), default="indications")
     args = parser.parse_args()
     if args.undated and args.table != "indications":
         parser.error("--undated applies to --table indications")

@@ -89,3 +89,25 @@ def test_bad_arguments_are_usage_errors_not_tracebacks():
         assert result.returncode == 2
         assert message in result.stderr
         assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_agent_rows_carry_only_filled_class_facts_and_their_targets():
+    audit = _module()
+    rows = audit.audit_rows(seed=2, size=104, undated_agency=None, table="agents")
+    assert sorted(row["agent_id"] for row in rows) == sorted(p.stem for p in ROOT.glob("data/*/*.yaml"))
+    for row in rows:
+        (path,) = ROOT.glob(f"data/*/{row['agent_id']}.yaml")
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert None not in row.values()
+        for field in set(audit.AGENT_FIELDS) & set(record):
+            if record[field] is None:
+                assert field not in row
+            else:
+                assert row[field] == record[field]
+        assert [target.get("symbol") for target in row["targets"]] == [
+            target.get("symbol") for target in record["targets"]
+        ]
+        assert [ref["reference_id"] for ref in row["references"]] == record["reference_ids"]
+    assert audit.audit_rows(seed=2, size=5, undated_agency=None, table="agents") != audit.audit_rows(
+        seed=3, size=5, undated_agency=None, table="agents"
+    )
