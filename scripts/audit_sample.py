@@ -22,6 +22,7 @@ from collections import Counter
 from typing import Any
 
 import immunoref
+from immunoref.tables import COLUMNS
 
 #: The columns an auditor checks in each table it can sample; the rest of a row is context.
 TOXICITY_FIELDS = (
@@ -52,37 +53,10 @@ INDICATION_FIELDS = (
     "withdrawn_date",
     "note",
 )
-#: An agent's class-specific facts; only those its record fills are written out, each agent with its targets.
-AGENT_FIELDS = (
-    "agent_id",
-    "name",
-    "therapy_class",
-    "subclass",
-    "status",
-    "checkpoints",
-    "isotype",
-    "origin",
-    "payload",
-    "linker",
-    "effector_mechanisms",
-    "intent",
-    "antigens",
-    "adjuvant",
-    "route",
-    "target_antigen",
-    "costimulatory_domain",
-    "vector",
-    "cell_source",
-    "binder",
-    "cell_type",
-    "hla_restriction",
-    "cytokine",
-    "engineering",
-    "virus_family",
-    "strain",
-    "deletions",
-    "transgenes",
-)
+#: Agent columns that are not facts about what the agent is (prose, names, cross-references); every other
+#: column of the agents table, including any class field added later, is sampled, but only where a record fills it.
+AGENT_CONTEXT = ("mechanism", "brand_names", "synonyms", "drugbank_id", "chembl_id", "reference_ids")
+AGENT_FIELDS = tuple(column.name for column in COLUMNS["agents"] if column.name not in AGENT_CONTEXT)
 TARGET_FIELDS = ("symbol", "hgnc_id", "uniprot_id", "name", "target_type", "action", "note")
 
 
