@@ -100,6 +100,7 @@ _EXPECTED = {
     "future-date": "a date no later than today",
     "before-agency-existed": "a date on or after the agency's first day",
     "missing-approval-date": "the approval date, when a source gives it",
+    "originator-after-approval": "the originator's first approval on or before the agency's approvals of the agent",
     "missing-pivotal-trial": "the pivotal trial, when the source names it",
     "undated-withdrawal": "the day the indication was withdrawn, when a source gives it",
     "ungrounded-toxicity": "a MeSH descriptor matching the term",
@@ -725,6 +726,7 @@ def _date_rules(therapy: Therapy, today: dt.date) -> Iterator[_Problem]:
                 "add the trial the approval rests on when the label or approval notice names it",
                 "warning",
             )
+    yield from _originator_rules(therapy)
     for index, reference in enumerate(therapy.references):
         if reference.accessed > today:
             yield (
@@ -732,6 +734,32 @@ def _date_rules(therapy: Therapy, today: dt.date) -> Iterator[_Problem]:
                 "future-date",
                 f"{reference.accessed} is in the future",
                 None,
+                "error",
+            )
+
+
+def _originator_rules(therapy: Therapy) -> Iterator[_Problem]:
+    """An agency approves an agent first by approving its originator product, so no approval of the agent by
+    that agency can be dated before the originator's first approval; when one is, one of the two dates is
+    wrong, or the row belongs to another agency."""
+    for index, product in enumerate(therapy.products):
+        if product.kind != "originator" or product.approval_date is None:
+            continue
+        earlier = [
+            (indication.approval_date, row)
+            for row, indication in enumerate(therapy.indications)
+            if indication.agency == product.agency
+            and indication.approval_date is not None
+            and indication.approval_date < product.approval_date
+        ]
+        if earlier:
+            first_day, row = min(earlier)
+            yield (
+                ("products", index, "approval_date"),
+                "originator-after-approval",
+                f"the originator {product.brand_name!r} is first approved on {product.approval_date}, after the"
+                f" {product.agency} approval of indications[{row}] on {first_day}",
+                "the originator's first approval is the agency's first approval of the agent: check both dates",
                 "error",
             )
 

@@ -106,6 +106,14 @@ INVALID = {
         ),
         ("duplicate-product", "products[1]"),
     ),
+    "originator-after-approval": (
+        edit(
+            "references:\n",
+            "products:\n  - {brand_name: Testvoy, kind: originator, agency: FDA, approval_date: 2012-01-01,"
+            " reference_ids: [testumab-label]}\nreferences:\n",
+        ),
+        ("originator-after-approval", "products[0].approval_date"),
+    ),
     "duplicate-target": (
         edit(
             "targets:\n",
@@ -339,3 +347,37 @@ def test_record_files_are_found_as_rglob_finds_them(tmp_path: Path) -> None:
     expected = set(root.rglob("*.yaml")) | set(root.rglob("*.yml"))
     assert len(expected) == 7
     assert sorted(_named_like_records(root)) == sorted(expected)
+
+
+def _with_product(kind: str, agency: str, day: str) -> str:
+    return edit(
+        "references:\n",
+        f"products:\n  - {{brand_name: Testvoy, kind: {kind}, agency: {agency}, approval_date: {day},"
+        " reference_ids: [testumab-label]}\nreferences:\n",
+    )
+
+
+def test_originator_approved_after_the_agency_approved_the_agent(write_record: RecordWriter) -> None:
+    issues = validate_paths([write_record(_with_product("originator", "FDA", "2012-01-01"))], today=TODAY)
+    [issue] = [i for i in issues if i.code == "originator-after-approval"]
+    assert (issue.field, issue.severity, issue.message) == (
+        "products[0].approval_date",
+        "error",
+        "the originator 'Testvoy' is first approved on 2012-01-01, after the FDA approval of indications[0] on"
+        " 2011-03-25",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "agency", "day"),
+    [
+        ("originator", "FDA", "2011-03-25"),  # the same day: the first indication is the originator's
+        ("originator", "EMA", "2012-01-01"),  # another agency's first approval may come later
+        ("biosimilar", "FDA", "2019-06-13"),  # only the originator is the agency's first product
+    ],
+)
+def test_originator_rule_leaves_consistent_products_alone(
+    kind: str, agency: str, day: str, write_record: RecordWriter
+) -> None:
+    codes_found = codes(write_record(_with_product(kind, agency, day)))
+    assert all(code != "originator-after-approval" for code, _ in codes_found), codes_found
