@@ -174,7 +174,7 @@ def second_release(released: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     )
     indication = next(i for i in record["indications"] if i.get("approval_date"))
     old_date = indication["approval_date"]
-    indication["approval_date"] = old_date - dt.timedelta(days=1)
+    indication["approval_date"] = old_date + dt.timedelta(days=1)  # later, so no originator product comes after it
     toxicity = record["toxicities"].pop(0)
     path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8")
     (root / "data" / "checkpoint_inhibitor" / "testumab.yaml").write_text(MINIMAL_RECORD, encoding="utf-8")
