@@ -236,12 +236,33 @@ INCIDENCE_WITHOUT_POPULATION = {
 }
 
 
+#: A closing parenthesis in a term that names where the figure comes from ("(KarMMa, n=127)", "(FELIX)"), not
+#: one that lists what the term includes ("(including anaphylaxis)").
+_POPULATION_IN_TERM = re.compile(r"\((?!including\b)[^()]+\)$")
+
+
 def test_an_incidence_says_whom_it_was_measured_in() -> None:
     """A percentage means nothing without its population: the note (or, in older rows, the term) names it."""
     bare = set()
     for therapy in _curated().therapies:
         for toxicity in therapy.toxicities:
             has_incidence = toxicity.incidence_pct is not None or toxicity.incidence_grade3plus_pct is not None
-            if has_incidence and not toxicity.note and not toxicity.term.rstrip().endswith(")"):
+            if has_incidence and not toxicity.note and not _POPULATION_IN_TERM.search(toxicity.term.rstrip()):
                 bare.add((therapy.agent_id, toxicity.term))
     assert bare == INCIDENCE_WITHOUT_POPULATION
+
+
+@pytest.mark.parametrize(
+    ("term", "names_population"),
+    [
+        ("Fatigue (KarMMa, n=127)", True),
+        ("Neutropenia (metastatic gastric cancer)", True),
+        ("Infusion-related reactions (including hypersensitivity and anaphylaxis)", False),
+        ("Neurologic toxicities (FELIX)", True),
+        ("Fatigue", False),
+    ],
+)
+def test_a_term_names_its_population_only_in_a_closing_parenthesis_that_is_not_a_list(
+    term: str, names_population: bool
+) -> None:
+    assert bool(_POPULATION_IN_TERM.search(term)) is names_population
