@@ -208,7 +208,26 @@ def test_notes_do_not_say_a_recorded_field_is_empty() -> None:
             for match in _LEFT_EMPTY.finditer(fact.note or ""):
                 if getattr(fact, match.group(1), None) is not None:
                     stale.append((therapy.agent_id, where, match.group(1)))
+            if getattr(fact, "pivotal_trial", None) is not None and _TRIAL_UNNAMED.search(fact.note or ""):
+                stale.append((therapy.agent_id, where, "pivotal_trial"))
     assert stale == []
+
+
+#: Notes written before a row's trial was found: "two trials (names not given)", "the trial is not named".
+_TRIAL_UNNAMED = re.compile(r"\btrials?\b[^.]{0,60}\b(?:not named|names not given|unnamed)\b", re.I)
+
+
+@pytest.mark.parametrize(
+    ("note", "stale"),
+    [
+        ("Based on two trials (78 and 56 patients; names not given).", True),
+        ("The pivotal trial for this population is not named in the sources read.", True),
+        ("Based on two single-arm trials, which the FDA notice names AVF3708g and NCI 06-C-0064E.", False),
+        ("The trial is named. The study drug was not named in the press.", False),
+    ],
+)
+def test_a_stale_unnamed_trial_note_is_recognised(note: str, stale: bool) -> None:
+    assert bool(_TRIAL_UNNAMED.search(note)) is stale
 
 
 @given(st.dates(min_value=dt.date(1980, 1, 1), max_value=dt.date(2030, 12, 31)))
