@@ -24,6 +24,15 @@ def edit(old: str, new: str, text: str = MINIMAL_RECORD) -> str:
     return text.replace(old, new, 1)
 
 
+def with_product(kind: str = "originator", agency: str = "FDA", day: str = "2011-03-25", copies: int = 1) -> str:
+    """The minimal record with `copies` identical products Testvoy of that kind, agency and first approval day."""
+    product = (
+        f"  - {{brand_name: Testvoy, kind: {kind}, agency: {agency}, approval_date: {day},"
+        " reference_ids: [testumab-label]}\n"
+    )
+    return edit("references:\n", "products:\n" + product * copies + "references:\n")
+
+
 def codes(path: Path) -> list[tuple[str, str | None]]:
     return [(i.code, i.field) for i in validate_paths([path], today=TODAY)]
 
@@ -98,20 +107,9 @@ INVALID = {
         edit("combination_with: [carboplatin]", "combination_with: [carboplatine]"),
         ("unknown-combination-partner", "indications[0].combination_with[0]"),
     ),
-    "duplicate-product": (
-        edit(
-            "references:\n",
-            "products:\n" + "  - {brand_name: Testvoy, kind: originator, agency: FDA, approval_date: 2011-03-25,"
-            " reference_ids: [testumab-label]}\n" * 2 + "references:\n",
-        ),
-        ("duplicate-product", "products[1]"),
-    ),
+    "duplicate-product": (with_product(copies=2), ("duplicate-product", "products[1]")),
     "originator-after-approval": (
-        edit(
-            "references:\n",
-            "products:\n  - {brand_name: Testvoy, kind: originator, agency: FDA, approval_date: 2012-01-01,"
-            " reference_ids: [testumab-label]}\nreferences:\n",
-        ),
+        with_product(day="2012-01-01"),
         ("originator-after-approval", "products[0].approval_date"),
     ),
     "duplicate-target": (
@@ -349,16 +347,8 @@ def test_record_files_are_found_as_rglob_finds_them(tmp_path: Path) -> None:
     assert sorted(_named_like_records(root)) == sorted(expected)
 
 
-def _with_product(kind: str, agency: str, day: str) -> str:
-    return edit(
-        "references:\n",
-        f"products:\n  - {{brand_name: Testvoy, kind: {kind}, agency: {agency}, approval_date: {day},"
-        " reference_ids: [testumab-label]}\nreferences:\n",
-    )
-
-
 def test_originator_approved_after_the_agency_approved_the_agent(write_record: RecordWriter) -> None:
-    issues = validate_paths([write_record(_with_product("originator", "FDA", "2012-01-01"))], today=TODAY)
+    issues = validate_paths([write_record(with_product(day="2012-01-01"))], today=TODAY)
     [issue] = [i for i in issues if i.code == "originator-after-approval"]
     assert (issue.field, issue.severity, issue.message) == (
         "products[0].approval_date",
@@ -379,5 +369,5 @@ def test_originator_approved_after_the_agency_approved_the_agent(write_record: R
 def test_originator_rule_leaves_consistent_products_alone(
     kind: str, agency: str, day: str, write_record: RecordWriter
 ) -> None:
-    codes_found = codes(write_record(_with_product(kind, agency, day)))
+    codes_found = codes(write_record(with_product(kind, agency, day)))
     assert all(code != "originator-after-approval" for code, _ in codes_found), codes_found
